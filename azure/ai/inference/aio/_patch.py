@@ -1,21 +1,373 @@
-# coding=utf-8
-# --------------------------------------------------------------------------
-# Copyright (c) Microsoft Corporation. All rights reserved.
-# Licensed under the MIT License. See License.txt in the project root for license information.
-# --------------------------------------------------------------------------
-"""Customize generated code here.
+# ------------------------------------
+# Copyright (c) Microsoft Corporation.
+# Licensed under the MIT License.
+# ------------------------------------
+"""The public async clients: ChatCompletionsClient, EmbeddingsClient and ImageGenerationClient.
 
-Follow our quickstart for examples: https://aka.ms/azsdk/python/dpcodegen/python/customize
+The twin of `azure/ai/inference/_patch.py`, differing only where I/O happens (`await`, `async with`):
+the argument checks, request building and result parsing are the same shared functions.
 """
 
+from __future__ import annotations
 
-__all__: list[str] = []  # Add all objects you want publicly available to users at this package level
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Optional, Union
+
+from azure.core.credentials import AzureKeyCredential
+from azure.core.rest import AsyncHttpResponse, HttpRequest
+from azure.core.tracing.decorator_async import distributed_trace_async
+
+from .. import models as _models
+from ._client import ChatCompletionsClient as _ChatCompletionsClient
+from ._client import EmbeddingsClient as _EmbeddingsClient
+from ._client import ImageGenerationClient as _ImageGenerationClient
+from .._core import (
+    CHAT_FIELDS,
+    DEFAULT_API_VERSION,
+    EMBEDDINGS_FIELDS,
+    IMAGE_FIELDS,
+    PER_CALL_OPTIONS,
+    ClientSettings,
+    check_options,
+    given_arguments,
+)
+from .._errors import StreamingError
+from .._results import chat_completions, embeddings_result, image_generations, model_info, raise_for_status, read_json
+from .._streaming import AsyncStreamingChatCompletions, check_event_stream
+
+if TYPE_CHECKING:
+    from azure.core.credentials_async import AsyncTokenCredential
+
+__all__ = [
+    "ChatCompletionsClient",
+    "EmbeddingsClient",
+    "ImageGenerationClient",
+    "AsyncStreamingChatCompletions",
+    "StreamingError",
+]
+
+_ResponseFormat = Union[str, _models.ChatCompletionsResponseFormat, _models.JsonSchemaFormat, Mapping[str, Any]]
+_ToolChoice = Union[str, _models.ChatCompletionsToolChoicePreset, _models.ChatCompletionsNamedToolChoice]
 
 
-def patch_sdk():
-    """Do not remove from this file.
+class _InferenceClient:
+    """What the three async clients share: running a request, and the cached model info."""
 
-    `patch_sdk` is a last resort escape hatch that allows you to do customizations
-    you can't accomplish using the techniques described in
-    https://aka.ms/azsdk/python/dpcodegen/python/customize
+    _settings: ClientSettings
+    _client: Any
+    _model_info: Optional[_models.ModelInfo] = None
+
+    async def _send(self, request: HttpRequest, kwargs: dict[str, Any], *, stream: bool = False) -> AsyncHttpResponse:
+        pipeline_response = await self._client._pipeline.run(  # pylint: disable=protected-access
+            request, stream=stream, **kwargs
+        )
+        response: AsyncHttpResponse = pipeline_response.http_response
+        if stream and not 200 <= response.status_code < 300:
+            try:
+                await response.read()
+            finally:
+                await response.close()
+        raise_for_status(self._settings, response)
+        return response
+
+    async def _json(self, request: HttpRequest, kwargs: dict[str, Any]) -> dict[str, Any]:
+        return read_json(await self._send(request, kwargs))
+
+    @distributed_trace_async
+    async def get_model_info(self, **kwargs: Any) -> _models.ModelInfo:
+        """Information about the model the endpoint serves, read from `/info` once and then cached.
+
+        :return: The model's name, type and provider.
+        :rtype: ~azure.ai.inference.models.ModelInfo
+        :raises ~azure.core.exceptions.ResourceNotFoundError: when the endpoint has no `/info` route
+         (Azure OpenAI, Foundry `/models` and OpenAI-compatible endpoints often have none).
+        :raises ~azure.core.exceptions.HttpResponseError: for any other failure.
+        """
+        check_options(kwargs, PER_CALL_OPTIONS, "get_model_info")
+        if self._model_info is None:
+            self._model_info = model_info(await self._json(self._settings.info_request(), kwargs))
+        return self._model_info
+
+    def __repr__(self) -> str:
+        settings = self._settings
+        return f"{type(self).__name__}(endpoint={settings.endpoint!r}, api_version={settings.api_version!r})"
+
+
+class ChatCompletionsClient(_InferenceClient, _ChatCompletionsClient):
+    """A client for chat completions.
+
+    :param endpoint: The endpoint URL, for example `https://<deployment>.<region>.inference.ai.azure.com`.
+    :param credential: An `AzureKeyCredential` (sent as `Authorization: Bearer <key>` and `api-key: <key>`)
+     or a token credential such as azure-identity's `DefaultAzureCredential`.
+    :keyword api_version: The REST API version; defaults to `2024-04-01-preview`.
+    :keyword model_extras: Extra body fields sent with every call (see `create`).
+    :keyword frequency_penalty: ... The remaining keywords named like `create`'s arguments are defaults
+     for every call, overridden by the same argument given to a call.
+
+    Other keywords are azure-core's options: `logging_enable`, `headers`, `retry_total`, `connection_timeout`,
+    `read_timeout`, `credential_scopes`, `transport`, `user_agent` and the rest. Unknown keywords raise
+    `TypeError`.
     """
+
+    def __init__(
+        self,
+        endpoint: str,
+        credential: Union[AzureKeyCredential, "AsyncTokenCredential"],
+        *,
+        api_version: str = DEFAULT_API_VERSION,
+        frequency_penalty: Optional[float] = None,
+        presence_penalty: Optional[float] = None,
+        temperature: Optional[float] = None,
+        top_p: Optional[float] = None,
+        max_tokens: Optional[int] = None,
+        stop: Optional[Sequence[str]] = None,
+        seed: Optional[int] = None,
+        model: Optional[str] = None,
+        response_format: Optional[_ResponseFormat] = None,
+        tools: Optional[Sequence[_models.ChatCompletionsToolDefinition]] = None,
+        tool_choice: Optional[_ToolChoice] = None,
+        model_extras: Optional[Mapping[str, Any]] = None,
+        **kwargs: Any,
+    ) -> None:
+        defaults = given_arguments(CHAT_FIELDS, locals())
+        self._settings = ClientSettings(
+            "ChatCompletionsClient", endpoint, credential, api_version, CHAT_FIELDS, defaults, model_extras, kwargs
+        )
+        super().__init__(self._settings.endpoint, credential, api_version=self._settings.api_version, **kwargs)
+
+    @distributed_trace_async
+    async def create(
+        self,
+        body: Optional[Mapping[str, Any]] = None,
+        *,
+        messages: Optional[Sequence[Union[_models.ChatRequestMessage, Mapping[str, Any]]]] = None,
+        frequency_penalty: Optional[float] = None,
+        presence_penalty: Optional[float] = None,
+        temperature: Optional[float] = None,
+        top_p: Optional[float] = None,
+        max_tokens: Optional[int] = None,
+        stop: Optional[Sequence[str]] = None,
+        seed: Optional[int] = None,
+        model: Optional[str] = None,
+        response_format: Optional[_ResponseFormat] = None,
+        tools: Optional[Sequence[_models.ChatCompletionsToolDefinition]] = None,
+        tool_choice: Optional[_ToolChoice] = None,
+        model_extras: Optional[Mapping[str, Any]] = None,
+        **kwargs: Any,
+    ) -> _models.ChatCompletions:
+        """Generate a chat completion for a conversation (`POST /v1/chat/completions`).
+
+        :param body: The whole request body as a dict, sent as it is; give it instead of the keywords.
+        :keyword messages: The conversation so far, oldest first: `SystemMessage`, `UserMessage`,
+         `AssistantMessage`, `ToolMessage`, `DeveloperMessage` or dicts. Required unless `body` is given.
+        :keyword frequency_penalty: Penalises tokens by how often they already appear.
+        :keyword presence_penalty: Penalises tokens that already appear at all.
+        :keyword temperature: Sampling temperature: higher is more random.
+        :keyword top_p: Nucleus sampling: the probability mass of tokens considered.
+        :keyword max_tokens: The largest number of tokens to generate.
+        :keyword stop: Sequences at which the model stops generating.
+        :keyword seed: A seed for best-effort deterministic sampling.
+        :keyword model: The model to use, on endpoints that serve more than one.
+        :keyword response_format: `"text"`, `"json_object"`, a `JsonSchemaFormat`, or a dict sent unchanged.
+        :keyword tools: Tools the model may call.
+        :keyword tool_choice: `"auto"`, `"none"`, `"required"` or a `ChatCompletionsNamedToolChoice`.
+        :keyword model_extras: Extra body fields for the model, merged into the body; the `extra-parameters`
+         header is set so that the service passes them on.
+        :return: The answer; `choices[0].message.content` holds the text.
+        :rtype: ~azure.ai.inference.models.ChatCompletions
+        :raises TypeError: or ValueError for a bad argument, before any network call.
+        :raises ~azure.core.exceptions.HttpResponseError: when the service answers with an error.
+
+        Other keywords are azure-core's per-call options (`headers`, `timeout`, `retry_total`,
+        `logging_enable`, `raw_response_hook`, ...).
+        """
+        check_options(kwargs, PER_CALL_OPTIONS, "create")
+        settings = self._settings
+        given = given_arguments(CHAT_FIELDS, locals())
+        request = settings.request(settings.routes.chat, "create", body, given, model_extras, ("messages",))
+        return chat_completions(await self._json(request, kwargs))
+
+    @distributed_trace_async
+    async def create_streaming(
+        self,
+        body: Optional[Mapping[str, Any]] = None,
+        *,
+        messages: Optional[Sequence[Union[_models.ChatRequestMessage, Mapping[str, Any]]]] = None,
+        frequency_penalty: Optional[float] = None,
+        presence_penalty: Optional[float] = None,
+        temperature: Optional[float] = None,
+        top_p: Optional[float] = None,
+        max_tokens: Optional[int] = None,
+        stop: Optional[Sequence[str]] = None,
+        seed: Optional[int] = None,
+        model: Optional[str] = None,
+        response_format: Optional[_ResponseFormat] = None,
+        tools: Optional[Sequence[_models.ChatCompletionsToolDefinition]] = None,
+        tool_choice: Optional[_ToolChoice] = None,
+        model_extras: Optional[Mapping[str, Any]] = None,
+        **kwargs: Any,
+    ) -> AsyncStreamingChatCompletions:
+        """Generate a chat completion as a stream of updates (`"stream": true`, server-sent events).
+
+        Takes the same arguments as `create`. Returns once the response headers arrived; `async for` over the
+        result gives `StreamingChatCompletionsUpdate` objects as they arrive; use it in an `async with`
+        block or `await stream.close()` to stop early.
+
+        :return: The stream of updates.
+        :rtype: ~azure.ai.inference.aio.AsyncStreamingChatCompletions
+        :raises ~azure.core.exceptions.HttpResponseError: when the service answers with an error; while
+         iterating, `StreamingError` when the stream fails after it started.
+        """
+        check_options(kwargs, PER_CALL_OPTIONS, "create_streaming")
+        settings = self._settings
+        given = given_arguments(CHAT_FIELDS, locals())
+        request = settings.request(
+            settings.routes.chat, "create_streaming", body, given, model_extras, ("messages",), True
+        )
+        response = await self._send(request, kwargs, stream=True)
+        problem = check_event_stream(response)
+        if problem is not None:
+            try:
+                await response.read()
+            finally:
+                await response.close()
+            raise problem(response.text())
+        return AsyncStreamingChatCompletions(response)
+
+
+class EmbeddingsClient(_InferenceClient, _EmbeddingsClient):
+    """A client for text embeddings.
+
+    :param endpoint: The endpoint URL.
+    :param credential: An `AzureKeyCredential` or a token credential.
+    :keyword api_version: The REST API version; defaults to `2024-04-01-preview`.
+    :keyword model_extras: Extra body fields sent with every call.
+
+    The keywords named like `create`'s arguments are defaults for every call. Other keywords are azure-core's
+    options; unknown keywords raise `TypeError`.
+    """
+
+    def __init__(
+        self,
+        endpoint: str,
+        credential: Union[AzureKeyCredential, "AsyncTokenCredential"],
+        *,
+        api_version: str = DEFAULT_API_VERSION,
+        dimensions: Optional[int] = None,
+        encoding_format: Optional[Union[str, _models.EmbeddingEncodingFormat]] = None,
+        input_type: Optional[Union[str, _models.EmbeddingInputType]] = None,
+        model: Optional[str] = None,
+        model_extras: Optional[Mapping[str, Any]] = None,
+        **kwargs: Any,
+    ) -> None:
+        defaults = given_arguments(EMBEDDINGS_FIELDS, locals())
+        self._settings = ClientSettings(
+            "EmbeddingsClient", endpoint, credential, api_version, EMBEDDINGS_FIELDS, defaults, model_extras, kwargs
+        )
+        super().__init__(self._settings.endpoint, credential, api_version=self._settings.api_version, **kwargs)
+
+    @distributed_trace_async
+    async def create(
+        self,
+        body: Optional[Mapping[str, Any]] = None,
+        *,
+        input: Optional[Sequence[str]] = None,  # pylint: disable=redefined-builtin
+        dimensions: Optional[int] = None,
+        encoding_format: Optional[Union[str, _models.EmbeddingEncodingFormat]] = None,
+        input_type: Optional[Union[str, _models.EmbeddingInputType]] = None,
+        model: Optional[str] = None,
+        model_extras: Optional[Mapping[str, Any]] = None,
+        **kwargs: Any,
+    ) -> _models.EmbeddingsResult:
+        """Embed texts as vectors (`POST /v1/embeddings`).
+
+        :param body: The whole request body as a dict, sent as it is; give it instead of the keywords.
+        :keyword input: The texts to embed. Required unless `body` is given.
+        :keyword dimensions: The number of dimensions of each vector, on models that support it.
+        :keyword encoding_format: `"float"` (the service's default) or `"base64"`, which is smaller on the wire.
+         Either way `data[i].embedding` is a list of floats; with base64 the string is also in
+         `data[i]["embedding_base64"]`.
+        :keyword input_type: `"text"`, `"query"` or `"document"`.
+        :keyword model: The model to use, on endpoints that serve more than one.
+        :keyword model_extras: Extra body fields for the model.
+        :return: One vector per input, with usage.
+        :rtype: ~azure.ai.inference.models.EmbeddingsResult
+        :raises ~azure.core.exceptions.HttpResponseError: when the service answers with an error.
+        """
+        check_options(kwargs, PER_CALL_OPTIONS, "create")
+        settings = self._settings
+        given = given_arguments(EMBEDDINGS_FIELDS, locals())
+        request = settings.request(settings.routes.embeddings, "create", body, given, model_extras, ("input",))
+        return embeddings_result(await self._json(request, kwargs))
+
+
+class ImageGenerationClient(_InferenceClient, _ImageGenerationClient):
+    """A client for image generation (api-version `2024-04-01-preview`).
+
+    :param endpoint: The endpoint URL.
+    :param credential: An `AzureKeyCredential` or a token credential.
+    :keyword api_version: The REST API version; defaults to `2024-04-01-preview`.
+    :keyword model_extras: Extra body fields sent with every call.
+
+    The keywords named like `create`'s arguments are defaults for every call. Other keywords are azure-core's
+    options; unknown keywords raise `TypeError`.
+    """
+
+    def __init__(
+        self,
+        endpoint: str,
+        credential: Union[AzureKeyCredential, "AsyncTokenCredential"],
+        *,
+        api_version: str = DEFAULT_API_VERSION,
+        size: Optional[Union[str, tuple[int, int]]] = None,
+        quality: Optional[Union[str, _models.ImageGenerationQuality]] = None,
+        response_format: Optional[Union[str, _models.ImageGenerationResponseFormat]] = None,
+        seed: Optional[int] = None,
+        model: Optional[str] = None,
+        model_extras: Optional[Mapping[str, Any]] = None,
+        **kwargs: Any,
+    ) -> None:
+        defaults = given_arguments(IMAGE_FIELDS, locals())
+        self._settings = ClientSettings(
+            "ImageGenerationClient", endpoint, credential, api_version, IMAGE_FIELDS, defaults, model_extras, kwargs
+        )
+        super().__init__(self._settings.endpoint, credential, api_version=self._settings.api_version, **kwargs)
+
+    @distributed_trace_async
+    async def create(
+        self,
+        body: Optional[Mapping[str, Any]] = None,
+        *,
+        prompt: Optional[str] = None,
+        size: Optional[Union[str, tuple[int, int]]] = None,
+        quality: Optional[Union[str, _models.ImageGenerationQuality]] = None,
+        response_format: Optional[Union[str, _models.ImageGenerationResponseFormat]] = None,
+        seed: Optional[int] = None,
+        model: Optional[str] = None,
+        model_extras: Optional[Mapping[str, Any]] = None,
+        **kwargs: Any,
+    ) -> _models.ImageGenerations:
+        """Generate images from a prompt (`POST /images/generations`).
+
+        :param body: The whole request body as a dict, sent as it is; give it instead of the keywords.
+        :keyword prompt: What the image should show. Required unless `body` is given.
+        :keyword size: `"<width>x<height>"` such as `"1024x768"`, or a `(width, height)` tuple. Required.
+        :keyword quality: `"standard"` or `"hd"`.
+        :keyword response_format: `"url"` or `"b64_json"`; with `b64_json`, `data[i].b64_json` is the image's bytes.
+        :keyword seed: A seed for best-effort deterministic generation.
+        :keyword model: The model to use, on endpoints that serve more than one.
+        :keyword model_extras: Extra body fields for the model.
+        :return: The images.
+        :rtype: ~azure.ai.inference.models.ImageGenerations
+        :raises ValueError: for a malformed size, before any network call.
+        :raises ~azure.core.exceptions.HttpResponseError: when the service answers with an error.
+        """
+        check_options(kwargs, PER_CALL_OPTIONS, "create")
+        settings = self._settings
+        given = given_arguments(IMAGE_FIELDS, locals())
+        request = settings.request(settings.routes.images, "create", body, given, model_extras, ("prompt", "size"))
+        return image_generations(await self._json(request, kwargs))
+
+
+def patch_sdk() -> None:
+    """Nothing to patch at import time: the clients above are exported under their own names."""

@@ -1,21 +1,186 @@
-# coding=utf-8
-# --------------------------------------------------------------------------
-# Copyright (c) Microsoft Corporation. All rights reserved.
-# Licensed under the MIT License. See License.txt in the project root for license information.
-# --------------------------------------------------------------------------
-"""Customize generated code here.
+# ------------------------------------
+# Copyright (c) Microsoft Corporation.
+# Licensed under the MIT License.
+# ------------------------------------
+"""Hand-written additions to the generated models.
 
-Follow our quickstart for examples: https://aka.ms/azsdk/python/dpcodegen/python/customize
+- Short message names that take their content positionally: `SystemMessage("Be brief.")`,
+  `UserMessage("Hi")`, `AssistantMessage(...)`, `ToolMessage(..., tool_call_id=...)`, `DeveloperMessage(...)`.
+  Each also accepts a dict, like every generated model.
+- `ImageUrl.load(image_file=..., image_format=...)` builds a data URL from a local image.
+- Streamed updates keep the seed's `update.choices[0].delta.content` loop safe on every real stream:
+  an update whose wire `choices` list is empty (Azure OpenAI's first prompt-filter update, the usage-only
+  last update) shows one empty choice, and a delta without text shows `content == ""`. The wire data
+  stays as it came in the mapping view: `update["choices"]` is the empty list, `update.usage` and
+  `update["prompt_filter_results"]` hold what the update carried.
 """
 
+from __future__ import annotations
 
-__all__: list[str] = []  # Add all objects you want publicly available to users at this package level
+import base64
+from collections.abc import Mapping, Sequence
+from typing import Any, Optional, Union
+
+from . import _models
+
+__all__ = [
+    "SystemMessage",
+    "DeveloperMessage",
+    "UserMessage",
+    "AssistantMessage",
+    "ToolMessage",
+    "ImageUrl",
+    "StreamingChatCompletionsUpdate",
+    "StreamingChatChoiceUpdate",
+    "StreamingChatResponseMessageUpdate",
+]
 
 
-def patch_sdk():
-    """Do not remove from this file.
+def _wire(cls: Any, data: dict[str, Any]) -> Any:
+    """Wrap a decoded JSON object in a model without copying or converting it.
 
-    `patch_sdk` is a last resort escape hatch that allows you to do customizations
-    you can't accomplish using the techniques described in
-    https://aka.ms/azsdk/python/dpcodegen/python/customize
+    Only for the streamed update classes below, whose model-typed attributes are properties that wrap
+    their part of the JSON when read: one update per event stays cheap to build.
     """
+    obj = cls.__new__(cls)
+    obj._data = data  # pylint: disable=protected-access
+    return obj
+
+
+# The messages below store their wire form directly: it is already JSON-ready, and it keeps a `str` content
+# from being read as a sequence of content items.
+
+
+def _message_data(role: str, content: Any, **fields: Any) -> dict[str, Any]:
+    if isinstance(content, Mapping):
+        data = dict(content)
+        data["role"] = role
+        return data
+    data = {"role": role}
+    if content is not None:
+        data["content"] = content if isinstance(content, str) else list(content)
+    data.update((k, v) for k, v in fields.items() if v is not None)
+    return data
+
+
+class SystemMessage(_models.ChatRequestSystemMessage):
+    """A system message: instructions for the assistant. `SystemMessage("Be brief.")`."""
+
+    def __init__(self, content: Union[str, Mapping[str, Any]]) -> None:  # pylint: disable=super-init-not-called
+        self._data = _message_data("system", content)
+
+
+class DeveloperMessage(_models.ChatRequestDeveloperMessage):
+    """A developer message: instructions for newer models, in place of a system message."""
+
+    def __init__(self, content: Union[str, Mapping[str, Any]]) -> None:  # pylint: disable=super-init-not-called
+        self._data = _message_data("developer", content)
+
+
+class UserMessage(_models.ChatRequestUserMessage):
+    """A user message: text, or a list of content items (`TextContentItem`, `ImageContentItem`)."""
+
+    def __init__(  # pylint: disable=super-init-not-called
+        self, content: Union[str, Sequence[_models.ContentItem], Mapping[str, Any]]
+    ) -> None:
+        self._data = _message_data("user", content)
+
+
+class AssistantMessage(_models.ChatRequestAssistantMessage):
+    """An earlier reply of the model, given back as history: text, tool calls, or both.
+
+    A reply without text is sent without a `content` field (never `null`, which some servers reject).
+    """
+
+    def __init__(  # pylint: disable=super-init-not-called
+        self,
+        content: Optional[Union[str, Mapping[str, Any]]] = None,
+        *,
+        tool_calls: Optional[Sequence[_models.ChatCompletionsToolCall]] = None,
+    ) -> None:
+        self._data = _message_data("assistant", content, tool_calls=list(tool_calls) if tool_calls else None)
+
+
+class ToolMessage(_models.ChatRequestToolMessage):
+    """The result of a tool call: `ToolMessage("22 C", tool_call_id=call.id)`."""
+
+    def __init__(  # pylint: disable=super-init-not-called
+        self, content: Optional[Union[str, Mapping[str, Any]]] = None, *, tool_call_id: Optional[str] = None
+    ) -> None:
+        if not isinstance(content, Mapping) and not isinstance(tool_call_id, str):
+            raise TypeError("ToolMessage needs tool_call_id, the id of the tool call it answers")
+        self._data = _message_data("tool", content, tool_call_id=tool_call_id)
+
+
+_IMAGE_TYPES = {"png": "png", "jpg": "jpeg", "jpeg": "jpeg", "gif": "gif", "webp": "webp", "bmp": "bmp"}
+
+
+class ImageUrl(_models.ImageUrl):
+    """An image for a user message, by URL or data URL; `ImageUrl.load()` reads a local file."""
+
+    @classmethod
+    def load(
+        cls,
+        *,
+        image_file: str,
+        image_format: str,
+        detail: Optional[Union[str, _models.ImageDetailLevel]] = None,
+    ) -> "ImageUrl":
+        """Read an image file into a `data:image/<format>;base64,...` URL.
+
+        :keyword image_file: The path of the image file.
+        :keyword image_format: The image's format, such as `png` or `jpeg`.
+        :keyword detail: How much detail the model should see: `auto`, `low` or `high`.
+        :raises ValueError: for an unknown image format.
+        """
+        kind = _IMAGE_TYPES.get(str(image_format).lower())
+        if kind is None:
+            raise ValueError(f"image_format must be one of {', '.join(sorted(_IMAGE_TYPES))}, got {image_format!r}")
+        with open(image_file, "rb") as f:
+            data = base64.b64encode(f.read()).decode("ascii")
+        return cls(url=f"data:image/{kind};base64,{data}", detail=detail)
+
+
+class StreamingChatResponseMessageUpdate(_models.StreamingChatResponseMessageUpdate):
+    """The change to the message carried by one streamed update. `content` is `""` when it carries no text."""
+
+    @property  # type: ignore[override]
+    def content(self) -> str:
+        """The next piece of the text; an empty string when the update carries none."""
+        return self._data.get("content") or ""
+
+
+class StreamingChatChoiceUpdate(_models.StreamingChatChoiceUpdate):
+    """One choice of a streamed update."""
+
+    @property  # type: ignore[override]
+    def delta(self) -> StreamingChatResponseMessageUpdate:
+        """The change to the message."""
+        delta = self._data.get("delta")
+        return _wire(StreamingChatResponseMessageUpdate, delta if isinstance(delta, dict) else {})
+
+
+class StreamingChatCompletionsUpdate(_models.StreamingChatCompletionsUpdate):
+    """One streamed update of a chat completions answer.
+
+    `choices` always has at least one element: an update that carries no choice on the wire (a prompt-filter
+    update, or the usage-only last update) shows one empty choice with `index` 0, an empty delta and no
+    finish reason. The mapping view keeps the wire data: `update["choices"]` is then `[]`, and
+    `update.usage`, `update["prompt_filter_results"]` and any other field hold what the update carried.
+    """
+
+    @property  # type: ignore[override]
+    def usage(self) -> Optional[_models.CompletionsUsage]:
+        """Token counts, usually in the last update only."""
+        usage = self._data.get("usage")
+        return _models.CompletionsUsage(usage) if isinstance(usage, dict) else None
+
+    @property  # type: ignore[override]
+    def choices(self) -> list[StreamingChatChoiceUpdate]:
+        """The changes, one per choice; one empty choice when the update carries none on the wire."""
+        wire = self._data.get("choices") or [{"index": 0, "finish_reason": None, "delta": {}}]
+        return [_wire(StreamingChatChoiceUpdate, c) for c in wire]
+
+
+def patch_sdk() -> None:
+    """Nothing to patch at import time: the classes above are exported under their own names."""

@@ -1,0 +1,509 @@
+# ------------------------------------
+# Copyright (c) Microsoft Corporation.
+# Licensed under the MIT License.
+# ------------------------------------
+"""The request side of the sans-IO core, shared by the sync and async clients.
+
+Strategy: everything a client call does before the network, as plain functions over plain values.
+This module resolves endpoints, routes and api-versions, checks arguments, merges client defaults
+with per-call values and builds the `HttpRequest`. It sends nothing and awaits nothing; the public
+clients in `_patch.py` and `aio/_patch.py` only call these functions and run the pipeline.
+
+Rules kept here:
+- a bad argument fails with `TypeError`/`ValueError` naming it, before any network call;
+- optional fields that were not given are absent from the body, never `null`;
+- unknown keyword arguments never reach the transport.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any, Callable, NamedTuple, Optional
+
+from azure.core.rest import HttpRequest
+
+from ._utils.model_base import SdkJSONEncoder
+
+__all__: list[str] = []
+
+DEFAULT_API_VERSION = "2024-04-01-preview"
+_FIRST_VERSION = "2024-04-01-preview"
+
+# Keyword arguments that azure-core's pipeline understands on a single call.
+PER_CALL_OPTIONS = frozenset(
+    {
+        "headers",
+        "timeout",
+        "connection_timeout",
+        "read_timeout",
+        "retry_total",
+        "retry_connect",
+        "retry_read",
+        "retry_status",
+        "retry_backoff_factor",
+        "retry_backoff_max",
+        "retry_mode",
+        "retry_on_status_codes",
+        "logging_enable",
+        "logger",
+        "raw_request_hook",
+        "raw_response_hook",
+        "user_agent",
+        "request_id",
+        "auto_request_id",
+        "connection_verify",
+        "connection_cert",
+        "proxies",
+        "tracing_attributes",
+        "network_span_namer",
+    }
+)
+
+# Keyword arguments that azure-core's PipelineClient, its policies and transports understand at construction.
+CONSTRUCTOR_OPTIONS = PER_CALL_OPTIONS | frozenset(
+    {
+        "transport",
+        "policies",
+        "per_call_policies",
+        "per_retry_policies",
+        "credential_scopes",
+        "authentication_policy",
+        "headers_policy",
+        "user_agent_policy",
+        "user_agent_overwrite",
+        "user_agent_use_env",
+        "proxy_policy",
+        "logging_policy",
+        "http_logging_policy",
+        "retry_policy",
+        "redirect_policy",
+        "custom_hook_policy",
+        "permit_redirects",
+        "redirect_max",
+        "session",
+        "session_owner",
+        "use_env_settings",
+        "enforce_https",
+        "sdk_moniker",
+        "polling_interval",
+    }
+)
+
+
+def check_options(kwargs: Mapping[str, Any], allowed: frozenset[str], method: str) -> None:
+    """Raise TypeError for keyword arguments that neither the method nor azure-core's pipeline knows."""
+    unknown = [name for name in kwargs if name not in allowed]
+    if unknown:
+        names = ", ".join(repr(n) for n in sorted(unknown))
+        raise TypeError(
+            f"{method}() got unexpected keyword argument(s) {names}. To send extra fields in the request body, "
+            "pass them in model_extras={...}."
+        )
+
+
+# ---------------------------------------------------------------------------------------------- endpoints
+
+
+class Routes(NamedTuple):
+    """The paths of one endpoint and api-version; None where the endpoint has no such route."""
+
+    chat: str
+    embeddings: str
+    images: Optional[str]
+    info: Optional[str]
+    extras_allow: str  # the `extra-parameters` value that passes extra body fields to the model
+
+
+_CONTROL = re.compile(r"[\x00-\x20\x7f]")
+
+
+def normalize_endpoint(endpoint: Any) -> str:
+    """Check an endpoint URL and return it without a trailing slash."""
+    if not isinstance(endpoint, str):
+        raise TypeError(f"endpoint must be a str URL, not {type(endpoint).__name__}")
+    if _CONTROL.search(endpoint):
+        raise ValueError("endpoint must not contain spaces or control characters")
+    scheme, sep, rest = endpoint.partition("://")
+    if not sep or scheme.lower() not in ("http", "https"):
+        raise ValueError(f"endpoint must start with https:// or http://, got {endpoint[:100]!r}")
+    host = rest.split("/", 1)[0].split("?", 1)[0]
+    if not host or host.startswith(":") or "@" in host:
+        raise ValueError(f"endpoint has no host name: {endpoint[:100]!r}")
+    if "?" in rest or "#" in rest:
+        raise ValueError("endpoint must not contain a query or fragment; pass api_version= instead")
+    return endpoint.rstrip("/")
+
+
+def is_azure_openai(endpoint: str) -> bool:
+    return "/openai/deployments/" in endpoint.lower()
+
+
+def resolve_routes(endpoint: str, api_version: str) -> Routes:
+    """Pick the route set for an endpoint shape and api-version (see CONTRACT: Versions and routes)."""
+    if is_azure_openai(endpoint):
+        return Routes("/chat/completions", "/embeddings", "/images/generations", None, "pass-through")
+    if api_version == _FIRST_VERSION:
+        return Routes("/v1/chat/completions", "/v1/embeddings", "/images/generations", "/info", "allow")
+    return Routes("/chat/completions", "/embeddings", None, "/info", "pass-through")
+
+
+def check_api_version(api_version: Any) -> str:
+    if not isinstance(api_version, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}(-preview)?", api_version):
+        raise ValueError(f"api_version must look like '2024-04-01-preview' or '2025-04-01', got {api_version!r}")
+    return api_version
+
+
+def not_found_hint(endpoint: str, api_version: str, path: str) -> str:
+    """A sentence on the likely cause of a 404, for the exception message."""
+    if path.endswith("/info"):
+        return (
+            f"This endpoint does not serve {path}: Azure OpenAI, Foundry /models and OpenAI-compatible endpoints "
+            "often have no model info route. The other operations may still work."
+        )
+    if is_azure_openai(endpoint):
+        return (
+            "Check the deployment name in the endpoint and that api_version is an Azure OpenAI version "
+            "such as '2024-10-21'."
+        )
+    if endpoint.endswith("/models") and api_version == _FIRST_VERSION:
+        return "Foundry '/models' endpoints need api_version='2024-05-01-preview' or later."
+    if api_version == _FIRST_VERSION:
+        return (
+            f"api-version {api_version} uses {path}; if the endpoint serves the later routes "
+            "(/chat/completions, /embeddings), pass api_version='2024-05-01-preview'."
+        )
+    return (
+        f"api-version {api_version} uses {path}; if the endpoint serves the /v1 routes, "
+        "pass api_version='2024-04-01-preview' (the default)."
+    )
+
+
+# ---------------------------------------------------------------------------------------------- arguments
+
+_Check = Callable[[str, Any, str], Any]
+
+
+def _number(name: str, value: Any, _: str) -> Any:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{name} must be a number, not {type(value).__name__}")
+    return value
+
+
+def _integer(name: str, value: Any, _: str) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int, not {type(value).__name__}")
+    return value
+
+
+def _string(name: str, value: Any, _: str) -> Any:
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, not {type(value).__name__}")
+    return value
+
+
+def _mapping(name: str, value: Any) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise TypeError(f"{name} must be a model or a dict, not {type(value).__name__}")
+    return value
+
+
+def _string_list(name: str, value: Any, _: str) -> Any:
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, Sequence) or not value or not all(isinstance(v, str) for v in value):
+        raise TypeError(f"{name} must be a non-empty list of str")
+    return list(value)
+
+
+_ROLES = ("system", "developer", "user", "assistant", "tool")
+_CONTENT_TYPES = ("text", "image_url", "input_audio")
+
+
+def _messages(name: str, value: Any, _: str) -> Any:
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+        raise TypeError(f"{name} must be a list of chat messages (SystemMessage, UserMessage, ... or dicts)")
+    if not value:
+        raise ValueError(f"{name} must hold at least one message")
+    for i, message in enumerate(value):
+        where = f"{name}[{i}]"
+        if not isinstance(message, Mapping):
+            raise TypeError(f"{where} must be a chat message or a dict, not {type(message).__name__}")
+        role = message.get("role")
+        if role not in _ROLES:
+            raise ValueError(f"{where} has role {role!r}; expected one of {', '.join(_ROLES)}")
+        content = message.get("content")
+        if role == "user":
+            _user_content(f"{where}.content", content)
+        elif role == "tool":
+            if not isinstance(message.get("tool_call_id"), str):
+                raise TypeError(f"{where} is a tool message and needs a str tool_call_id")
+        elif role == "assistant":
+            if content is not None and not isinstance(content, str):
+                raise TypeError(f"{where}.content must be a str")
+        elif not isinstance(content, str):
+            raise TypeError(f"{where}.content must be a str, not {type(content).__name__}")
+    return value
+
+
+def _user_content(where: str, content: Any) -> None:
+    if isinstance(content, str):
+        return
+    if isinstance(content, Sequence) and content:
+        for j, item in enumerate(content):
+            if not isinstance(item, Mapping) or item.get("type") not in _CONTENT_TYPES:
+                raise TypeError(
+                    f"{where}[{j}] must be a content item (TextContentItem, ImageContentItem, ...) "
+                    f"with a type of {', '.join(_CONTENT_TYPES)}"
+                )
+        return
+    raise TypeError(f"{where} must be a str or a non-empty list of content items")
+
+
+def _response_format(name: str, value: Any, api_version: str) -> Any:
+    """Send response_format in the form the api-version expects; a dict passes through unchanged."""
+    if isinstance(value, str):
+        if api_version == _FIRST_VERSION:
+            return value
+        return {"type": value}
+    body = _mapping(name, value)
+    if "type" in body:
+        return body
+    # A JsonSchemaFormat (name, schema, ...) given on its own.
+    if "name" in body and "schema" in body:
+        return {"type": "json_schema", "json_schema": body}
+    raise ValueError(f"{name} must be 'text', 'json_object', a JsonSchemaFormat or a dict with a 'type'")
+
+
+def _tools(name: str, value: Any, _: str) -> Any:
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+        raise TypeError(f"{name} must be a list of ChatCompletionsToolDefinition or dicts")
+    for i, tool in enumerate(value):
+        function = _mapping(f"{name}[{i}]", tool).get("function")
+        if not isinstance(function, Mapping) or not isinstance(function.get("name"), str):
+            raise ValueError(f"{name}[{i}] must have a function with a str name")
+    return value
+
+
+def _tool_choice(name: str, value: Any, _: str) -> Any:
+    if isinstance(value, str):
+        return value
+    choice = _mapping(name, value)
+    function = choice.get("function")
+    if not isinstance(function, Mapping) or not isinstance(function.get("name"), str):
+        raise ValueError(f"{name} must be 'auto', 'none', 'required' or a named function choice")
+    return value
+
+
+_SIZE = re.compile(r"([1-9][0-9]{0,5})x([1-9][0-9]{0,5})")
+
+
+def _image_size(name: str, value: Any, _: str) -> Any:
+    if isinstance(value, tuple) and len(value) == 2 and all(type(v) is int and v > 0 for v in value):
+        return f"{value[0]}x{value[1]}"
+    if isinstance(value, str) and _SIZE.fullmatch(value):
+        return value
+    raise ValueError(f"{name} must be '<width>x<height>' such as '1024x768', or a (width, height) tuple; got {value!r}")
+
+
+def _dimensions(name: str, value: Any, api_version: str) -> Any:
+    _integer(name, value, api_version)
+    if value <= 0:
+        raise ValueError(f"{name} must be a positive int")
+    return value
+
+
+# The body fields of each operation, with the check and wire conversion of each argument.
+CHAT_FIELDS: dict[str, _Check] = {
+    "messages": _messages,
+    "frequency_penalty": _number,
+    "presence_penalty": _number,
+    "temperature": _number,
+    "top_p": _number,
+    "max_tokens": _integer,
+    "stop": _string_list,
+    "seed": _integer,
+    "model": _string,
+    "response_format": _response_format,
+    "tools": _tools,
+    "tool_choice": _tool_choice,
+}
+EMBEDDINGS_FIELDS: dict[str, _Check] = {
+    "input": _string_list,
+    "dimensions": _dimensions,
+    "encoding_format": _string,
+    "input_type": _string,
+    "model": _string,
+}
+IMAGE_FIELDS: dict[str, _Check] = {
+    "prompt": _string,
+    "size": _image_size,
+    "quality": _string,
+    "response_format": _string,
+    "seed": _integer,
+    "model": _string,
+}
+
+
+def collect_defaults(fields: Mapping[str, _Check], values: Mapping[str, Any], api_version: str) -> dict[str, Any]:
+    """Check the sticky defaults given to a client constructor; returns only the ones given."""
+    return {k: fields[k](k, v, api_version) for k, v in values.items() if v is not None}
+
+
+def check_model_extras(model_extras: Any, fields: Mapping[str, _Check]) -> Optional[dict[str, Any]]:
+    if model_extras is None:
+        return None
+    extras = dict(_mapping("model_extras", model_extras))
+    clash = sorted(k for k in extras if k in fields or k == "stream")
+    if clash:
+        raise ValueError(f"model_extras must not repeat named arguments: {', '.join(clash)}; pass them directly")
+    if not all(isinstance(k, str) for k in extras):
+        raise TypeError("model_extras keys must be str")
+    return extras
+
+
+def build_body(
+    fields: Mapping[str, _Check],
+    defaults: Mapping[str, Any],
+    given: Mapping[str, Any],
+    api_version: str,
+    required: Sequence[str],
+) -> dict[str, Any]:
+    """Merge the client defaults with this call's arguments (None means "not given"), checking each."""
+    body = dict(defaults)
+    for name, value in given.items():
+        if value is not None:
+            body[name] = fields[name](name, value, api_version)
+    for name in required:
+        if name not in body:
+            raise TypeError(f"missing required keyword argument: {name!r}")
+    return body
+
+
+def build_request(
+    endpoint: str,
+    path: str,
+    api_version: str,
+    body: Optional[Mapping[str, Any]],
+    extras: Optional[Mapping[str, Any]],
+    extras_allow: str,
+    stream: bool = False,
+) -> HttpRequest:
+    """The HttpRequest of one call: URL, api-version, headers and the JSON body."""
+    headers = {"Accept": "text/event-stream" if stream else "application/json"}
+    content: Optional[bytes] = None
+    if body is not None:
+        payload = dict(body)
+        if extras:
+            payload.update(extras)
+            headers["extra-parameters"] = extras_allow
+        if stream:
+            payload["stream"] = True
+        content = json.dumps(payload, cls=SdkJSONEncoder, separators=(",", ":"), ensure_ascii=False).encode()
+        headers["Content-Type"] = "application/json"
+    return HttpRequest(
+        "POST" if body is not None else "GET",
+        endpoint + path,
+        params={"api-version": api_version},
+        headers=headers,
+        content=content,
+    )
+
+
+def body_from_mapping(body: Any, stream: bool) -> dict[str, Any]:
+    """A request body given whole, as a dict or model: sent as it is, apart from `stream`."""
+    payload = dict(_mapping("body", body))
+    if stream:
+        payload["stream"] = True
+    else:
+        payload.pop("stream", None)
+    return payload
+
+
+# ---------------------------------------------------------------------------------------------- clients
+
+_OPENAI_SCOPE = "https://cognitiveservices.azure.com/.default"
+
+
+class ClientSettings:
+    """What one client knows after construction: endpoint, routes, api-version, defaults and extras."""
+
+    def __init__(
+        self,
+        name: str,
+        endpoint: Any,
+        credential: Any,
+        api_version: Any,
+        fields: Mapping[str, _Check],
+        defaults: Mapping[str, Any],
+        model_extras: Any,
+        kwargs: dict[str, Any],
+    ) -> None:
+        # Imported here to keep this module free of pipeline policies at import time for tools that read it.
+        from azure.core.credentials import AzureKeyCredential
+
+        from ._policies import KeyCredentialPolicy, logging_policies
+
+        check_options(kwargs, CONSTRUCTOR_OPTIONS, name)
+        self.endpoint = normalize_endpoint(endpoint)
+        self.api_version = check_api_version(api_version)
+        self.fields = fields
+        self.defaults = collect_defaults(fields, defaults, self.api_version)
+        self.extras = check_model_extras(model_extras, fields)
+        self.routes = resolve_routes(self.endpoint, self.api_version)
+        if isinstance(credential, AzureKeyCredential):
+            kwargs.setdefault("authentication_policy", KeyCredentialPolicy(credential))
+        elif hasattr(credential, "get_token") or hasattr(credential, "get_token_info"):
+            if self.endpoint.startswith("http://") and kwargs.get("enforce_https", True):
+                raise ValueError(
+                    "A token credential needs an https:// endpoint: bearer tokens must not travel in clear text"
+                )
+            if is_azure_openai(self.endpoint):
+                kwargs.setdefault("credential_scopes", [_OPENAI_SCOPE])
+        else:
+            raise TypeError(
+                "credential must be an AzureKeyCredential or a token credential (an object with get_token), "
+                f"not {type(credential).__name__}"
+            )
+        logging_policies(kwargs)
+
+    def request(
+        self,
+        path: Optional[str],
+        operation: str,
+        body: Any,
+        given: Mapping[str, Any],
+        model_extras: Any,
+        required: Sequence[str],
+        stream: bool = False,
+    ) -> HttpRequest:
+        """Check a call's arguments and build its request; a `body` given whole is sent as it is."""
+        if path is None:
+            raise ValueError(f"{operation} is not available with api_version {self.api_version!r} on this endpoint")
+        if body is not None:
+            if any(v is not None for v in given.values()) or model_extras is not None:
+                raise TypeError(f"{operation}() takes either a body or keyword arguments, not both")
+            return build_request(
+                self.endpoint, path, self.api_version, body_from_mapping(body, stream), None, "", stream
+            )
+        payload = build_body(self.fields, self.defaults, given, self.api_version, required)
+        extras = self.extras
+        call_extras = check_model_extras(model_extras, self.fields)
+        if call_extras:
+            extras = {**(extras or {}), **call_extras}
+        return build_request(self.endpoint, path, self.api_version, payload, extras, self.routes.extras_allow, stream)
+
+    def info_request(self) -> HttpRequest:
+        if self.routes.info is None:
+            from azure.core.exceptions import ResourceNotFoundError
+
+            raise ResourceNotFoundError(
+                "This endpoint has no model info route: Azure OpenAI deployments do not serve /info."
+            )
+        return build_request(self.endpoint, self.routes.info, self.api_version, None, None, "")
+
+
+def given_arguments(fields: Mapping[str, _Check], arguments: Mapping[str, Any]) -> dict[str, Any]:
+    """The arguments of a call that are body fields (from the method's `locals()`)."""
+    return {k: v for k, v in arguments.items() if k in fields}

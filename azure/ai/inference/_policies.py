@@ -1,0 +1,84 @@
+# ------------------------------------
+# Copyright (c) Microsoft Corporation.
+# Licensed under the MIT License.
+# ------------------------------------
+"""Pipeline policies of our own, each a sans-IO policy that works in the sync and async pipelines alike.
+
+- `KeyCredentialPolicy` sends an `AzureKeyCredential` in the two headers real endpoints read:
+  `Authorization: Bearer <key>` (serverless and managed endpoints, OpenAI-compatible servers) and
+  `api-key: <key>` (Azure OpenAI, Foundry). The key is read on every request, so
+  `AzureKeyCredential.update()` takes effect on the next one. Its format is never checked.
+- `SecretMaskingNetworkTraceLoggingPolicy` is azure-core's network trace (what `logging_enable=True`
+  turns on), except that credential headers are masked: azure-core's own writes them verbatim.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from azure.core.credentials import AzureKeyCredential
+from azure.core.pipeline import PipelineRequest
+from azure.core.pipeline.policies import HttpLoggingPolicy, NetworkTraceLoggingPolicy, SansIOHTTPPolicy
+
+__all__: list[str] = []
+
+SECRET_HEADERS = ("authorization", "api-key", "ocp-apim-subscription-key", "proxy-authorization")
+MASK = "***"
+
+# Headers that are safe and useful in the redacted INFO log, beyond azure-core's own allow-list.
+LOGGED_HEADERS = frozenset(
+    {
+        "extra-parameters",
+        "azureml-model-deployment",
+        "x-ms-error-code",
+        "apim-request-id",
+        "x-request-id",
+        "x-ms-client-request-id",
+        "retry-after-ms",
+    }
+)
+
+
+class KeyCredentialPolicy(SansIOHTTPPolicy[Any, Any]):
+    """Adds `Authorization: Bearer <key>` and `api-key: <key>` from an `AzureKeyCredential` to each request."""
+
+    def __init__(self, credential: AzureKeyCredential) -> None:
+        super().__init__()
+        self._credential = credential
+
+    def on_request(self, request: PipelineRequest[Any]) -> None:
+        key = self._credential.key
+        headers = request.http_request.headers
+        headers["Authorization"] = "Bearer " + key
+        headers["api-key"] = key
+
+    def __repr__(self) -> str:
+        return "KeyCredentialPolicy(credential=<hidden>)"
+
+
+class SecretMaskingNetworkTraceLoggingPolicy(NetworkTraceLoggingPolicy):
+    """azure-core's network trace logging, with the values of credential headers replaced by `***`."""
+
+    def on_request(self, request: PipelineRequest[Any]) -> None:
+        headers = request.http_request.headers
+        saved = {name: headers[name] for name in list(headers) if name.lower() in SECRET_HEADERS}
+        if not saved:
+            super().on_request(request)
+            return
+        for name in saved:
+            headers[name] = MASK
+        try:
+            super().on_request(request)
+        finally:
+            for name, value in saved.items():
+                headers[name] = value
+
+
+def logging_policies(kwargs: dict[str, Any]) -> None:
+    """Install our logging policies in a client's constructor keywords, unless the caller gave their own."""
+    if "logging_policy" not in kwargs:
+        kwargs["logging_policy"] = SecretMaskingNetworkTraceLoggingPolicy(**kwargs)
+    if "http_logging_policy" not in kwargs:
+        policy = HttpLoggingPolicy(**kwargs)
+        policy.allowed_header_names |= LOGGED_HEADERS
+        kwargs["http_logging_policy"] = policy

@@ -1,0 +1,103 @@
+# ------------------------------------
+# Copyright (c) Microsoft Corporation.
+# Licensed under the MIT License.
+# ------------------------------------
+"""The response side of the sans-IO core, shared by the sync and async clients.
+
+Strategy: given a response whose body was read, check its status and turn its JSON into the public
+result models. Results wrap the decoded JSON without copying it; attributes read it lazily. No I/O.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import sys
+from array import array
+from typing import Any, Callable, TypeVar
+
+from azure.core.exceptions import DecodeError, HttpResponseError
+
+from ._core import ClientSettings, not_found_hint
+from ._errors import build_error, excerpt
+from .models import _models
+
+__all__: list[str] = []
+
+T = TypeVar("T")
+_BIG_ENDIAN = sys.byteorder == "big"
+
+
+def raise_for_status(settings: ClientSettings, response: Any) -> None:
+    """Raise the exception for a non-2xx response (401, 404 and 409 get azure-core's specific types)."""
+    status = response.status_code
+    if 200 <= status < 300:
+        return
+    try:
+        text = response.text()
+    except Exception:  # pylint: disable=broad-except
+        text = ""
+    hint = None
+    if status == 404:
+        path = response.request.url.split("?", 1)[0][len(settings.endpoint) :]
+        hint = not_found_hint(settings.endpoint, settings.api_version, path)
+    raise build_error(response, text, hint=hint)
+
+
+def read_json(response: Any) -> dict[str, Any]:
+    """The JSON object of a successful response; DecodeError with the status and an excerpt otherwise."""
+    body = response.content
+    try:
+        data = json.loads(body)
+    except ValueError as exc:
+        text = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body)
+        raise _decode_error(response, f"The response body is not valid JSON: {excerpt(text, 300)}") from exc
+    if not isinstance(data, dict):
+        raise _decode_error(response, f"The response body is not a JSON object: {excerpt(str(data), 300)}")
+    return data
+
+
+def _decode_error(response: Any, message: str) -> HttpResponseError:
+    error = DecodeError(
+        message=f"{message}\nStatus: {response.status_code} {response.reason or ''}".rstrip(), response=response
+    )
+    return error
+
+
+def chat_completions(data: dict[str, Any]) -> _models.ChatCompletions:
+    return _models.ChatCompletions(data)
+
+
+def model_info(data: dict[str, Any]) -> _models.ModelInfo:
+    # Later api-versions name the provider `model_provider_name`; keep both names readable.
+    if "model_provider" not in data and "model_provider_name" in data:
+        data["model_provider"] = data["model_provider_name"]
+    return _models.ModelInfo(data)
+
+
+def decode_float32(text: str) -> list[float]:
+    """Little-endian float32 values from base64, as a list of floats."""
+    values = array("f")
+    values.frombytes(base64.b64decode(text))
+    if _BIG_ENDIAN:
+        values.byteswap()
+    return values.tolist()
+
+
+def embeddings_result(data: dict[str, Any]) -> _models.EmbeddingsResult:
+    """`data[i].embedding` is a list of floats also for base64; the string stays in `embedding_base64`."""
+    items = data.get("data")
+    if isinstance(items, list):
+        for item in items:
+            if isinstance(item, dict) and isinstance(item.get("embedding"), str):
+                raw = item["embedding"]
+                item["embedding"] = decode_float32(raw)
+                item["embedding_base64"] = raw
+    return _models.EmbeddingsResult(data)
+
+
+def image_generations(data: dict[str, Any]) -> _models.ImageGenerations:
+    return _models.ImageGenerations(data)
+
+
+Parser = Callable[[dict[str, Any]], Any]

@@ -1,0 +1,279 @@
+# ------------------------------------
+# Copyright (c) Microsoft Corporation.
+# Licensed under the MIT License.
+# ------------------------------------
+"""Streamed chat completions: the sans-IO event-to-update step and the thin sync and async stream objects.
+
+Strategy: `_UpdateDecoder` owns everything between bytes and updates (SSE decoding with `_sse`, `[DONE]`,
+in-band error events, a body that ends early) and does no I/O. It returns, for each chunk, the updates it
+completed, possibly followed by one exception to raise after them, so a failure never hides an update that
+arrived before it. `StreamingChatCompletions` and `AsyncStreamingChatCompletions` only pull chunks from the
+response, hand them over and release the connection; they differ only where I/O happens.
+
+The connection is released at `[DONE]`, on any failure, on `close()`, on leaving a `with` block and when an
+unfinished stream is garbage collected.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import deque
+from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Iterator, Optional, Union
+
+from azure.core.exceptions import AzureError, HttpResponseError
+
+from ._errors import StreamingError, build_error, excerpt, stream_error
+from ._sse import DEFAULT_MAX_EVENT_SIZE, SSEDecoder, SSEError, ServerSentEvent
+from .models._patch import StreamingChatCompletionsUpdate, _wire
+
+if TYPE_CHECKING:
+    from azure.core.rest import AsyncHttpResponse, HttpResponse
+
+__all__ = ["StreamingChatCompletions", "AsyncStreamingChatCompletions"]
+
+_EVENT_STREAM = "text/event-stream"
+
+
+def check_event_stream(response: Any) -> Optional[Callable[[str], HttpResponseError]]:
+    """None when a streamed response is an event stream (or does not say); otherwise a function that builds
+    the error from the body text, which the caller reads first."""
+    content_type = response.headers.get("Content-Type", "")
+    if not content_type or content_type.split(";", 1)[0].strip().lower() == _EVENT_STREAM:
+        return None
+
+    def problem(text: str) -> HttpResponseError:
+        return build_error(
+            response,
+            text,
+            exc_type=StreamingError,
+            code="UnexpectedContentType",
+            message=f"Expected a {_EVENT_STREAM} response to a streaming request, got {content_type!r}: "
+            + (excerpt(text, 300) or "(empty body)"),
+        )
+
+    return problem
+
+
+_Item = Union[StreamingChatCompletionsUpdate, HttpResponseError]
+
+
+def event_to_update(event: ServerSentEvent, response: Any) -> Optional[StreamingChatCompletionsUpdate]:
+    """One event as an update; None for an event without data. Raises StreamingError for an error event."""
+    data = event.data
+    if not data or data.isspace():
+        return None
+    try:
+        payload = json.loads(data)
+    except ValueError:
+        if event.event == "error":
+            raise stream_error(response, "StreamError", excerpt(data)) from None
+        raise stream_error(response, "InvalidStreamEvent", f"An event is not JSON: {excerpt(data, 200)}") from None
+    if not isinstance(payload, dict):
+        raise stream_error(response, "InvalidStreamEvent", f"An event is not a JSON object: {excerpt(data, 200)}")
+    error = payload.get("error")
+    if error or event.event == "error":
+        if isinstance(error, dict):
+            code = str(error.get("code") or "StreamError")
+            message = str(error.get("message") or excerpt(json.dumps(error)))
+        else:
+            code, message = "StreamError", str(error or excerpt(data))
+        raise stream_error(response, code, message)
+    return _wire(StreamingChatCompletionsUpdate, payload)
+
+
+class _UpdateDecoder:
+    """Bytes in, updates out; an exception in the output ends the stream."""
+
+    def __init__(self, response: Any, max_event_size: int) -> None:
+        self._response = response
+        self._sse = SSEDecoder(max_event_size=max_event_size)
+        self.finished = False
+
+    def feed(self, chunk: bytes) -> list[_Item]:
+        try:
+            events = self._sse.feed(chunk)
+        except SSEError as exc:
+            return self._invalid(exc)
+        return self._updates(events)
+
+    def end(self) -> list[_Item]:
+        """The body ended: deliver what is left; without `[DONE]` that is a failure, not a clean end."""
+        try:
+            events = self._sse.flush()
+        except SSEError as exc:
+            return self._invalid(exc)
+        items = self._updates(events)
+        if not self.finished:
+            items.append(self._fail("IncompleteStream", "The stream ended without 'data: [DONE]'.", None))
+        return items
+
+    def _invalid(self, exc: SSEError) -> list[_Item]:
+        """The updates completed before the decoding error, then the error (unless one of them ended the stream)."""
+        items = self._updates(exc.events)
+        if not self.finished:
+            items.append(self._fail("InvalidStream", str(exc), exc))
+        return items
+
+    def broken(self, exc: BaseException) -> HttpResponseError:
+        """Reading the body failed: the connection broke or timed out."""
+        return self._fail("StreamInterrupted", f"The stream broke before 'data: [DONE]': {exc}", exc)
+
+    def _fail(self, code: str, message: str, cause: Optional[BaseException]) -> HttpResponseError:
+        self.finished = True
+        error = stream_error(self._response, code, message)
+        error.__cause__ = cause
+        return error
+
+    def _updates(self, events: list[ServerSentEvent]) -> list[_Item]:
+        items: list[_Item] = []
+        for event in events:
+            if self.finished:
+                break
+            if event.data == "[DONE]":
+                self.finished = True
+                break
+            try:
+                update = event_to_update(event, self._response)
+            except StreamingError as exc:
+                self.finished = True
+                items.append(exc)
+                break
+            if update is not None:
+                items.append(update)
+        return items
+
+
+class _StreamBase:
+    def __init__(self, response: Any, max_event_size: int) -> None:
+        self._response = response
+        self._decoder = _UpdateDecoder(response, max_event_size)
+        self._queue: deque[_Item] = deque()
+        self._closed = False
+
+    @property
+    def response(self) -> Any:
+        """The HTTP response the updates are read from (status, headers)."""
+        return self._response
+
+    def _pop(self) -> StreamingChatCompletionsUpdate:
+        item = self._queue.popleft()
+        if isinstance(item, HttpResponseError):
+            self._queue.clear()
+            raise item
+        return item
+
+    def _close_now(self) -> None:
+        """Release the connection without awaiting (garbage collection, cancellation)."""
+        if self._closed:
+            return
+        self._closed = True
+        internal = getattr(self._response, "_internal_response", None)
+        close = getattr(internal, "close", None)
+        try:
+            if close is not None:
+                close()
+        except Exception:  # pylint: disable=broad-except
+            pass
+
+
+class StreamingChatCompletions(_StreamBase):
+    """The updates of a streamed chat completions answer, as they arrive.
+
+    Iterate it (`for update in stream`), use it as a context manager, or call `close()` to stop early.
+    Ends cleanly at `data: [DONE]`; raises `StreamingError` (an `HttpResponseError`) after delivering every
+    earlier update when the service sends an error event, the body ends early or the connection breaks.
+    """
+
+    def __init__(self, response: "HttpResponse", *, max_event_size: int = DEFAULT_MAX_EVENT_SIZE) -> None:
+        super().__init__(response, max_event_size)
+        self._chunks = response.iter_bytes()
+
+    def __iter__(self) -> Iterator[StreamingChatCompletionsUpdate]:
+        return self
+
+    def __next__(self) -> StreamingChatCompletionsUpdate:
+        while not self._queue:
+            if self._decoder.finished or self._closed:
+                self.close()
+                raise StopIteration
+            try:
+                chunk = next(self._chunks)
+            except StopIteration:
+                self._queue.extend(self._decoder.end())
+            except AzureError as exc:
+                self._queue.append(self._decoder.broken(exc))
+            except BaseException:
+                self.close()
+                raise
+            else:
+                self._queue.extend(self._decoder.feed(chunk))
+            if self._decoder.finished:
+                self.close()
+        return self._pop()
+
+    def close(self) -> None:
+        """Stop reading and release the connection. Safe to call more than once."""
+        if not self._closed:
+            self._closed = True
+            self._response.close()
+
+    def __enter__(self) -> "StreamingChatCompletions":
+        return self
+
+    def __exit__(self, *exc_details: Any) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        if not getattr(self, "_closed", True):
+            self.close()
+
+
+class AsyncStreamingChatCompletions(_StreamBase):
+    """The updates of a streamed chat completions answer, as they arrive, for `async for`.
+
+    Use it with `async with`, or `await stream.close()` to stop early. Ends and fails as the sync
+    `StreamingChatCompletions` does.
+    """
+
+    def __init__(self, response: "AsyncHttpResponse", *, max_event_size: int = DEFAULT_MAX_EVENT_SIZE) -> None:
+        super().__init__(response, max_event_size)
+        self._chunks = response.iter_bytes()
+
+    def __aiter__(self) -> AsyncIterator[StreamingChatCompletionsUpdate]:
+        return self
+
+    async def __anext__(self) -> StreamingChatCompletionsUpdate:
+        while not self._queue:
+            if self._decoder.finished or self._closed:
+                await self.close()
+                raise StopAsyncIteration
+            try:
+                chunk = await self._chunks.__anext__()
+            except StopAsyncIteration:
+                self._queue.extend(self._decoder.end())
+            except AzureError as exc:
+                self._queue.append(self._decoder.broken(exc))
+            except BaseException:  # cancellation included: release the connection, then re-raise
+                self._close_now()
+                raise
+            else:
+                self._queue.extend(self._decoder.feed(chunk))
+            if self._decoder.finished:
+                await self.close()
+        return self._pop()
+
+    async def close(self) -> None:
+        """Stop reading and release the connection. Safe to call more than once."""
+        if not self._closed:
+            self._closed = True
+            await self._response.close()
+
+    async def __aenter__(self) -> "AsyncStreamingChatCompletions":
+        return self
+
+    async def __aexit__(self, *exc_details: Any) -> None:
+        await self.close()
+
+    def __del__(self) -> None:
+        if not getattr(self, "_closed", True):
+            self._close_now()

@@ -1,0 +1,74 @@
+"""Shared fixtures: one local endpoint emulator for the whole session, reset before each test."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any, Iterator
+
+import pytest
+from azure.core.credentials import AzureKeyCredential
+
+import azure.ai.inference as sync_api
+import azure.ai.inference.aio as async_api
+from inference_emulator import DEFAULT_KEY, Emulator
+
+
+@pytest.fixture(scope="session")
+def emulator_session() -> Iterator[Emulator]:
+    with Emulator() as emu:
+        yield emu
+
+
+@pytest.fixture
+def emu(emulator_session: Emulator) -> Iterator[Emulator]:
+    emulator_session.clear()
+    emulator_session.reset_faults()
+    yield emulator_session
+
+
+class Mode:
+    """Runs one test body against the sync or the async clients, so both are tested by the same assertions."""
+
+    def __init__(self, is_async: bool) -> None:
+        self.is_async = is_async
+        self.api: Any = async_api if is_async else sync_api
+
+    def __repr__(self) -> str:
+        return "async" if self.is_async else "sync"
+
+    @asynccontextmanager
+    async def client(self, name: str, endpoint: str, key: str = DEFAULT_KEY, **kwargs: Any) -> AsyncIterator[Any]:
+        client = getattr(self.api, name)(endpoint, AzureKeyCredential(key), **kwargs)
+        try:
+            yield client
+        finally:
+            await self.call(client.close())
+
+    async def call(self, value: Any) -> Any:
+        return await value if inspect.isawaitable(value) else value
+
+    async def collect(self, stream: Any) -> list[Any]:
+        if self.is_async:
+            return [update async for update in stream]
+        return list(stream)
+
+    async def raises(self, exc_type: Any, value: Any) -> Any:
+        with pytest.raises(exc_type) as info:
+            await self.call(value() if callable(value) else value)
+        return info.value
+
+    def run(self, body: Callable[["Mode"], Awaitable[None]]) -> None:
+        asyncio.run(body(self))
+
+
+@pytest.fixture(params=[False, True], ids=["sync", "async"])
+def mode(request: pytest.FixtureRequest) -> Mode:
+    return Mode(request.param)
+
+
+@pytest.fixture
+def key() -> AzureKeyCredential:
+    return AzureKeyCredential(DEFAULT_KEY)
