@@ -22,8 +22,10 @@ from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Iterator, Option
 
 from azure.core.exceptions import AzureError, HttpResponseError
 
+from ._accumulate import accumulate
 from ._errors import StreamingError, build_error, excerpt, stream_error
 from ._sse import DEFAULT_MAX_EVENT_SIZE, SSEDecoder, SSEError, ServerSentEvent
+from .models._models import ChatCompletions
 from .models._patch import StreamingChatCompletionsUpdate, _wire
 
 if TYPE_CHECKING:
@@ -149,6 +151,7 @@ class _StreamBase:
         self._decoder = _UpdateDecoder(response, max_event_size)
         self._queue: deque[_Item] = deque()
         self._closed = False
+        self._payloads: list[dict[str, Any]] = []
 
     @property
     def response(self) -> Any:
@@ -160,7 +163,11 @@ class _StreamBase:
         if isinstance(item, HttpResponseError):
             self._queue.clear()
             raise item
+        self._payloads.append(item._data)  # pylint: disable=protected-access
         return item
+
+    def _completion(self) -> ChatCompletions:
+        return accumulate(self._payloads)
 
     def _close_now(self) -> None:
         """Release the connection without awaiting (garbage collection, cancellation)."""
@@ -210,6 +217,18 @@ class StreamingChatCompletions(_StreamBase):
             if self._decoder.finished:
                 self.close()
         return self._pop()
+
+    def get_final_completion(self) -> ChatCompletions:
+        """Read the rest of the stream and return the whole answer as one `ChatCompletions`.
+
+        Content, tool calls (stitched by index), finish reasons, usage and fields outside the spec are merged
+        from every update, including those already iterated. Call it instead of, during or after iterating.
+
+        :raises StreamingError: when the stream fails before `data: [DONE]`.
+        """
+        for _ in self:
+            pass
+        return self._completion()
 
     def close(self) -> None:
         """Stop reading and release the connection. Safe to call more than once."""
@@ -261,6 +280,17 @@ class AsyncStreamingChatCompletions(_StreamBase):
             if self._decoder.finished:
                 await self.close()
         return self._pop()
+
+    async def get_final_completion(self) -> ChatCompletions:
+        """Read the rest of the stream and return the whole answer as one `ChatCompletions`.
+
+        Merges every update, including those already iterated, as the sync stream's method does.
+
+        :raises StreamingError: when the stream fails before `data: [DONE]`.
+        """
+        async for _ in self:
+            pass
+        return self._completion()
 
     async def close(self) -> None:
         """Stop reading and release the connection. Safe to call more than once."""

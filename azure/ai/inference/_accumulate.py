@@ -1,0 +1,122 @@
+# ------------------------------------
+# Copyright (c) Microsoft Corporation.
+# Licensed under the MIT License.
+# ------------------------------------
+"""Stitching streamed updates into one complete ChatCompletions, without a second request.
+
+Strategy: a stream keeps the decoded JSON of each update it delivers (one list append per update);
+`accumulate()` merges them only when asked. Pure functions over dicts, shared by sync and async.
+
+Merge rules, per choice `index`:
+- `content` and any other string field of the delta outside the spec (`reasoning_content`, ...) are
+  concatenated; other extra fields keep their last value; `role` is the first one seen; `finish_reason`
+  the last one that is not null.
+- tool calls are stitched by their `index`. A server that omits `index` (the spec does not require it)
+  starts a new call whenever a piece brings an `id` different from the last call's, and continues the
+  last call otherwise. Only `arguments` are concatenated: an `id`, `type` or function `name` repeated in
+  every piece (llama.cpp's server does this) is kept once, never concatenated.
+- `usage`, `id`, `model`, `created` and other top-level fields come from the updates that carry them.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from .models import _models
+
+__all__: list[str] = []
+
+_DELTA_KEYS = ("role", "content", "tool_calls")
+
+
+def _merge_tool_call(calls: list[dict[str, Any]], piece: dict[str, Any]) -> None:
+    index = piece.get("index")
+    call_id = piece.get("id")
+    if isinstance(index, int):
+        while len(calls) <= index:
+            calls.append({})
+        call = calls[index]
+    elif calls and (not call_id or call_id == calls[-1].get("id")):
+        call = calls[-1]
+    else:
+        call = {}
+        calls.append(call)
+    if call_id and not call.get("id"):
+        call["id"] = call_id
+    if piece.get("type") and not call.get("type"):
+        call["type"] = piece["type"]
+    function = piece.get("function")
+    if isinstance(function, dict):
+        target = call.setdefault("function", {})
+        name = function.get("name")
+        if name and not target.get("name"):
+            target["name"] = name
+        arguments = function.get("arguments")
+        if isinstance(arguments, str):
+            target["arguments"] = target.get("arguments", "") + arguments
+
+
+class _Choice:
+    def __init__(self, index: int) -> None:
+        self.index = index
+        self.role: Any = None
+        self.content: list[str] = []
+        self.finish_reason: Any = None
+        self.tool_calls: list[dict[str, Any]] = []
+        self.extras: dict[str, Any] = {}
+        self.other: dict[str, Any] = {}
+
+    def add(self, choice: dict[str, Any]) -> None:
+        delta = choice.get("delta")
+        if isinstance(delta, dict):
+            if self.role is None and delta.get("role"):
+                self.role = delta["role"]
+            content = delta.get("content")
+            if isinstance(content, str):
+                self.content.append(content)
+            for piece in delta.get("tool_calls") or ():
+                if isinstance(piece, dict):
+                    _merge_tool_call(self.tool_calls, piece)
+            for key, value in delta.items():
+                if key in _DELTA_KEYS or value is None:
+                    continue
+                previous = self.extras.get(key)
+                if isinstance(value, str) and isinstance(previous, str):
+                    self.extras[key] = previous + value
+                else:
+                    self.extras[key] = value
+        if choice.get("finish_reason") is not None:
+            self.finish_reason = choice["finish_reason"]
+        for key, value in choice.items():
+            if key not in ("index", "delta", "finish_reason"):
+                self.other[key] = value
+
+    def message(self) -> dict[str, Any]:
+        content = "".join(self.content)
+        calls = [call for call in self.tool_calls if call]
+        for call in calls:
+            call.setdefault("type", "function")
+            call.setdefault("function", {}).setdefault("arguments", "")
+        message: dict[str, Any] = {**self.extras, "role": self.role or "assistant"}
+        message["content"] = content if content or not calls else None
+        if calls:
+            message["tool_calls"] = calls
+        return {**self.other, "index": self.index, "finish_reason": self.finish_reason, "message": message}
+
+
+def accumulate(payloads: Iterable[dict[str, Any]]) -> _models.ChatCompletions:
+    """One ChatCompletions from the decoded JSON of streamed updates, in the order they arrived."""
+    top: dict[str, Any] = {}
+    choices: dict[int, _Choice] = {}
+    for payload in payloads:
+        for key, value in payload.items():
+            if key == "choices":
+                for choice in value or ():
+                    if isinstance(choice, dict):
+                        index = choice.get("index") if isinstance(choice.get("index"), int) else 0
+                        choices.setdefault(index, _Choice(index)).add(choice)
+            elif value not in (None, "") or key not in top:
+                top[key] = value
+    top["object"] = "chat.completion"
+    top["choices"] = [choices[i].message() for i in sorted(choices)]
+    return _models.ChatCompletions(top)
