@@ -1,0 +1,62 @@
+# Command line: `python -m inference_emulator [--host H] [--port P] [--key K] [--model-type T]
+# [--tls-cert F --tls-key F]` serves in the foreground until Ctrl-C or SIGTERM, then exits with code 0.
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import ssl
+import sys
+
+from .server import start_server, stop_server
+from .state import DEFAULT_KEY, MODEL_TYPES, EmulatorState
+
+
+def _parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m inference_emulator", description="Serve a local Azure AI Model Inference endpoint emulator."
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=0, help="port to bind; 0 picks a free port (default)")
+    parser.add_argument("--key", default=DEFAULT_KEY, help=f"the accepted key (default {DEFAULT_KEY!r})")
+    parser.add_argument("--model-type", default="chat", choices=sorted(MODEL_TYPES), help="what /info reports")
+    parser.add_argument("--tls-cert", help="PEM certificate file; serve https")
+    parser.add_argument("--tls-key", help="PEM private key file for --tls-cert")
+    args = parser.parse_args(argv)
+    if (args.tls_cert is None) != (args.tls_key is None):
+        parser.error("--tls-cert and --tls-key go together")
+    return args
+
+
+async def _serve(args: argparse.Namespace) -> None:
+    ssl_context: ssl.SSLContext | None = None
+    if args.tls_cert:
+        ssl_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ssl_context.load_cert_chain(args.tls_cert, args.tls_key)
+    state = EmulatorState(args.key, args.model_type)
+    runner, server, url = await start_server(state, args.host, args.port, ssl_context)
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(signum, stopping.set)
+        except (NotImplementedError, RuntimeError):  # pragma: no cover - platforms without signal support
+            pass
+    print(f"Emulator listening on {url}", flush=True)
+    try:
+        await stopping.wait()
+    finally:
+        await stop_server(runner, server)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parse_args(argv)
+    try:
+        asyncio.run(_serve(args))
+    except KeyboardInterrupt:  # pragma: no cover - only where signal handlers are unavailable
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,444 @@
+# Chat completions: request validation, the deterministic reply rule, the non-streaming body and the
+# list of streamed chunks (framing on the wire is sse.py's job).
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import invalid, unsupported
+
+__all__ = ["ChatPlan", "ResponseMeta", "validate_chat", "plan_chat", "completion_body", "stream_chunks", "tokenize"]
+
+REPLY_PREFIX = "Emulated reply to: "
+TOOL_REPLY_PREFIX = "Tool result received: "
+REASONING_PREFIX = "Thinking about: "
+# A token is one non-blank run with the blanks around it; "".join(tokenize(s)) == s unless s is blank.
+TOKEN_RE = re.compile(r"\s*\S+\s*")
+ROLES = ("system", "developer", "user", "assistant", "tool")
+_TOOL_NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_SCHEMA_NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_MISSING = object()
+
+
+def tokenize(text: str) -> list[str]:
+    return TOKEN_RE.findall(text)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+# --- validation -------------------------------------------------------------------------------------------
+
+
+def _validate_content_items(items: list[Any], target: str, text_only: bool) -> None:
+    if not items:
+        raise invalid(f"'{target}' must not be an empty list.", target)
+    for j, item in enumerate(items):
+        where = f"{target}[{j}]"
+        if not isinstance(item, dict):
+            raise invalid(f"'{where}' must be an object.", where)
+        kind = item.get("type")
+        if kind == "text":
+            if not isinstance(item.get("text"), str):
+                raise invalid(f"'{where}.text' must be a string.", f"{where}.text")
+        elif text_only:
+            raise invalid(f"'{where}.type' must be 'text' for this role.", f"{where}.type")
+        elif kind == "image_url":
+            image = item.get("image_url")
+            if not isinstance(image, dict) or not isinstance(image.get("url"), str):
+                raise invalid(f"'{where}.image_url.url' must be a string.", f"{where}.image_url")
+            if "detail" in image and image["detail"] not in ("auto", "low", "high"):
+                raise invalid(f"'{where}.image_url.detail' must be auto, low or high.", f"{where}.image_url.detail")
+        elif kind == "input_audio":
+            audio = item.get("input_audio")
+            if not isinstance(audio, dict) or not isinstance(audio.get("data"), str):
+                raise invalid(f"'{where}.input_audio.data' must be a base64 string.", f"{where}.input_audio")
+            if audio.get("format") not in ("wav", "mp3"):
+                raise invalid(f"'{where}.input_audio.format' must be wav or mp3.", f"{where}.input_audio.format")
+        else:
+            raise invalid(f"'{where}.type' {kind!r} is not a known content item type.", f"{where}.type")
+
+
+def _validate_content(message: Mapping[str, Any], target: str, required: bool, text_only: bool) -> None:
+    content = message.get("content", _MISSING)
+    if content is _MISSING:
+        if required:
+            raise invalid(f"'{target}.content' is required.", f"{target}.content")
+        return
+    if isinstance(content, list):
+        _validate_content_items(content, f"{target}.content", text_only)
+    elif not isinstance(content, str) and content is not None:
+        raise invalid(f"'{target}.content' must be a string or a list of content items.", f"{target}.content")
+
+
+def _validate_tool_calls(calls: Any, target: str) -> None:
+    if not isinstance(calls, list) or not calls:
+        raise invalid(f"'{target}' must be a non-empty list.", target)
+    for j, call in enumerate(calls):
+        where = f"{target}[{j}]"
+        function = call.get("function") if isinstance(call, dict) else None
+        if not isinstance(call, dict) or not isinstance(call.get("id"), str) or call.get("type") != "function":
+            raise invalid(f"'{where}' must have a string 'id' and type 'function'.", where)
+        if not isinstance(function, dict) or not isinstance(function.get("name"), str):
+            raise invalid(f"'{where}.function.name' must be a string.", f"{where}.function")
+        if not isinstance(function.get("arguments"), str):
+            raise invalid(f"'{where}.function.arguments' must be a JSON string.", f"{where}.function.arguments")
+
+
+def _validate_message(index: int, message: Any) -> None:
+    target = f"messages[{index}]"
+    if not isinstance(message, dict):
+        raise invalid(f"'{target}' must be an object.", target)
+    role = message.get("role")
+    if role not in ROLES:
+        raise invalid(f"'{target}.role' must be one of {', '.join(ROLES)}; got {role!r}.", f"{target}.role")
+    has_calls = bool(message.get("tool_calls"))
+    for name, value in message.items():
+        if value is None and not (role == "assistant" and name == "content" and has_calls):
+            raise invalid(f"'{target}.{name}' must not be null; omit the field instead.", f"{target}.{name}")
+    if role == "user":
+        _validate_content(message, target, required=True, text_only=False)
+    elif role in ("system", "developer"):
+        _validate_content(message, target, required=True, text_only=True)
+    elif role == "tool":
+        _validate_content(message, target, required=True, text_only=True)
+        if not isinstance(message.get("tool_call_id"), str):
+            raise invalid(f"'{target}.tool_call_id' is required for tool messages.", f"{target}.tool_call_id")
+    else:
+        _validate_content(message, target, required=False, text_only=True)
+        if "tool_calls" in message:
+            _validate_tool_calls(message["tool_calls"], f"{target}.tool_calls")
+        elif "content" not in message:
+            raise invalid(f"'{target}' needs 'content' or 'tool_calls'.", target)
+
+
+def _check_range(body: Mapping[str, Any], name: str, low: float, high: float) -> None:
+    if name in body and not (_is_number(body[name]) and low <= body[name] <= high):
+        raise invalid(f"'{name}' must be a number between {low} and {high}.", name)
+
+
+def _validate_response_format(value: Any) -> None:
+    kind = value if isinstance(value, str) else value.get("type") if isinstance(value, dict) else None
+    if not isinstance(kind, str):
+        raise invalid("'response_format' must be a string or an object with a 'type'.", "response_format")
+    if kind not in ("text", "json_object", "json_schema") or (kind == "json_schema" and isinstance(value, str)):
+        raise unsupported(f"'response_format' type {kind!r} is not supported.", "response_format")
+    if kind == "json_schema":
+        spec = value.get("json_schema")
+        if not isinstance(spec, dict) or not isinstance(spec.get("schema"), dict):
+            raise invalid("'response_format.json_schema.schema' must be an object.", "response_format.json_schema")
+        if not isinstance(spec.get("name"), str) or not _SCHEMA_NAME_RE.match(spec["name"]):
+            raise invalid("'response_format.json_schema.name' must match ^[a-zA-Z0-9_-]{1,64}$.", "response_format")
+        if "strict" in spec and not isinstance(spec["strict"], bool):
+            raise invalid("'response_format.json_schema.strict' must be a boolean.", "response_format")
+
+
+def _tool_names(body: Mapping[str, Any]) -> list[str]:
+    return [tool["function"]["name"] for tool in body.get("tools", [])]
+
+
+def _validate_tools(body: Mapping[str, Any]) -> None:
+    tools = body.get("tools", _MISSING)
+    if tools is not _MISSING:
+        if not isinstance(tools, list):
+            raise invalid("'tools' must be a list.", "tools")
+        for j, tool in enumerate(tools):
+            function = tool.get("function") if isinstance(tool, dict) else None
+            if not isinstance(tool, dict) or tool.get("type") != "function" or not isinstance(function, dict):
+                raise invalid(f"'tools[{j}]' must be {{'type': 'function', 'function': {{...}}}}.", f"tools[{j}]")
+            if not isinstance(function.get("name"), str) or not _TOOL_NAME_RE.match(function["name"]):
+                raise invalid(f"'tools[{j}].function.name' must match ^[a-zA-Z0-9_-]{{1,64}}$.", f"tools[{j}]")
+            for key, value in function.items():
+                if value is None:
+                    raise invalid(f"'tools[{j}].function.{key}' must not be null.", f"tools[{j}].function.{key}")
+            if "parameters" in function and not isinstance(function["parameters"], dict):
+                raise invalid(f"'tools[{j}].function.parameters' must be an object.", f"tools[{j}]")
+    choice = body.get("tool_choice", _MISSING)
+    if choice is _MISSING:
+        return
+    if isinstance(choice, str):
+        if choice not in ("auto", "none", "required"):
+            raise invalid("'tool_choice' must be auto, none, required or a named function.", "tool_choice")
+        if choice == "required" and not body.get("tools"):
+            raise invalid("'tool_choice' is 'required' but no tools were given.", "tool_choice")
+        return
+    function = choice.get("function") if isinstance(choice, dict) else None
+    if not isinstance(function, dict) or not isinstance(function.get("name"), str):
+        raise invalid("'tool_choice' must be {'type': 'function', 'function': {'name': ...}}.", "tool_choice")
+    if function["name"] not in _tool_names(body):
+        raise invalid(f"'tool_choice' names the function {function['name']!r}, which is not in 'tools'.", "tool_choice")
+
+
+def validate_chat(body: Mapping[str, Any]) -> None:
+    """Raise a 400 (or 422) for a request a real endpoint would reject."""
+    messages = body.get("messages", _MISSING)
+    if messages is _MISSING:
+        raise invalid("'messages' is required.", "messages")
+    if not isinstance(messages, list) or not messages:
+        raise invalid("'messages' must be a non-empty list.", "messages")
+    for index, message in enumerate(messages):
+        _validate_message(index, message)
+    _check_range(body, "frequency_penalty", -2, 2)
+    _check_range(body, "presence_penalty", -2, 2)
+    _check_range(body, "temperature", 0, 2)
+    _check_range(body, "top_p", 0, 1)
+    if "max_tokens" in body and not (_is_int(body["max_tokens"]) and body["max_tokens"] >= 0):
+        raise invalid("'max_tokens' must be an integer >= 0.", "max_tokens")
+    if "stop" in body:
+        stop = body["stop"]
+        if not (isinstance(stop, str) or (isinstance(stop, list) and stop and all(isinstance(s, str) for s in stop))):
+            raise invalid("'stop' must be a string or a non-empty list of strings.", "stop")
+    if "seed" in body and not _is_int(body["seed"]):
+        raise invalid("'seed' must be an integer.", "seed")
+    if "model" in body and not isinstance(body["model"], str):
+        raise invalid("'model' must be a string.", "model")
+    if "stream" in body and not isinstance(body["stream"], bool):
+        raise invalid("'stream' must be a boolean.", "stream")
+    options = body.get("stream_options", _MISSING)
+    if options is not _MISSING:
+        if not isinstance(options, dict) or not isinstance(options.get("include_usage", False), bool):
+            raise invalid("'stream_options' must be an object like {'include_usage': true}.", "stream_options")
+    if "response_format" in body:
+        _validate_response_format(body["response_format"])
+    _validate_tools(body)
+
+
+# --- the deterministic answer -----------------------------------------------------------------------------
+
+
+def content_text(content: Any) -> str:
+    """A message content as text: the string itself, or its text items joined with single spaces."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return " ".join(item["text"] for item in content if isinstance(item, dict) and item.get("type") == "text")
+    return ""
+
+
+@dataclass
+class ChatPlan:
+    """Everything a chat answer contains, independent of streaming or not."""
+
+    tokens: list[str]
+    finish_reason: str
+    prompt_tokens: int
+    tool_calls: list[dict[str, Any]] = field(default_factory=list)
+    reasoning: str | None = None
+
+    @property
+    def content(self) -> str | None:
+        return None if self.tool_calls else "".join(self.tokens)
+
+    @property
+    def completion_tokens(self) -> int:
+        if self.tool_calls:
+            return sum(len(tokenize(call["function"]["arguments"])) for call in self.tool_calls)
+        return len(self.tokens)
+
+
+def _mentioned_tools(text: str, names: list[str]) -> list[str]:
+    call = re.search(r"\bcall\b", text, re.IGNORECASE)
+    if call is None:
+        return []
+    found: list[tuple[int, str]] = []
+    for name in dict.fromkeys(names):
+        match = re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text[call.end() :])
+        if match is not None:
+            found.append((match.start(), name))
+    return [name for _, name in sorted(found)]
+
+
+def _schema_object(spec: Mapping[str, Any], text: str) -> dict[str, Any]:
+    schema = spec.get("schema", {})
+    properties = schema.get("properties", {}) if isinstance(schema.get("properties"), dict) else {}
+    result: dict[str, Any] = {}
+    for name in schema.get("required", []) if isinstance(schema.get("required"), list) else []:
+        kind = properties.get(name, {}).get("type") if isinstance(properties.get(name), dict) else None
+        if isinstance(kind, list):
+            kind = next((k for k in kind if k != "null"), None)
+        values: dict[str, Any] = {"string": text, "number": 0, "integer": 0, "boolean": True}
+        result[str(name)] = values.get(kind) if isinstance(kind, str) else None
+    return result
+
+
+def plan_chat(
+    body: Mapping[str, Any], next_call_id: Callable[[], str], suffix: str = "", big_token: str | None = None
+) -> ChatPlan:
+    """Apply the documented reply rule to a validated request."""
+    messages: list[dict[str, Any]] = body["messages"]
+    prompt_tokens = sum(len(content_text(m.get("content")).split()) for m in messages)
+    user_text = next((content_text(m.get("content")) for m in reversed(messages) if m["role"] == "user"), "")
+    last_is_tool = messages[-1]["role"] == "tool"
+    reasoning = REASONING_PREFIX + user_text if re.search(r"\bthink\b", user_text, re.IGNORECASE) else None
+
+    names = _tool_names(body)
+    choice = body.get("tool_choice", "auto")
+    called: list[str] = []
+    if names and choice != "none":
+        if isinstance(choice, dict):
+            called = [choice["function"]["name"]]
+        elif not last_is_tool:
+            called = _mentioned_tools(user_text, names)
+        if not called and choice == "required":
+            called = [names[0]]
+    if called:
+        arguments = json.dumps({"query": user_text}, ensure_ascii=False)
+        calls = [
+            {"id": next_call_id(), "type": "function", "function": {"name": name, "arguments": arguments}}
+            for name in called
+        ]
+        return ChatPlan([], "tool_calls", prompt_tokens, tool_calls=calls, reasoning=reasoning)
+
+    if last_is_tool:
+        text = TOOL_REPLY_PREFIX + content_text(messages[-1].get("content"))
+    else:
+        text = REPLY_PREFIX + user_text
+    text += suffix
+    if "seed" in body:
+        text += f" (seed {body['seed']})"
+    response_format = body.get("response_format", "text")
+    kind = response_format if isinstance(response_format, str) else response_format.get("type")
+    if kind == "json_object":
+        text = json.dumps({"reply": text}, ensure_ascii=False)
+    elif kind == "json_schema":
+        text = json.dumps(_schema_object(response_format["json_schema"], text), ensure_ascii=False)
+
+    finish_reason = "stop"
+    stops = body.get("stop", [])
+    positions = [text.find(s) for s in ([stops] if isinstance(stops, str) else stops) if s]
+    positions = [p for p in positions if p >= 0]
+    if positions:
+        text = text[: min(positions)]
+    tokens = tokenize(text)
+    max_tokens = body.get("max_tokens")
+    if max_tokens is not None and len(tokens) > max_tokens:
+        tokens = tokens[:max_tokens]
+        finish_reason = "length"
+    if big_token is not None:
+        tokens.append(big_token)
+    return ChatPlan(tokens, finish_reason, prompt_tokens, reasoning=reasoning)
+
+
+# --- response bodies --------------------------------------------------------------------------------------
+
+
+@dataclass
+class ResponseMeta:
+    """Per-response facts: ids, timestamps and the shape of the endpoint answering."""
+
+    id: str
+    created: int
+    model: str
+    legacy: bool = False
+    azure_openai: bool = False
+    extras: list[str] | None = None
+
+
+def _usage(plan: ChatPlan, meta: ResponseMeta) -> dict[str, Any]:
+    usage: dict[str, Any] = {
+        "prompt_tokens": plan.prompt_tokens,
+        "completion_tokens": plan.completion_tokens,
+        "total_tokens": plan.prompt_tokens + plan.completion_tokens,
+    }
+    if meta.legacy:
+        usage["capacity_type"] = "usage"
+    return usage
+
+
+def completion_body(plan: ChatPlan, meta: ResponseMeta) -> dict[str, Any]:
+    message: dict[str, Any] = {"role": "assistant", "content": plan.content}
+    if plan.tool_calls:
+        message["tool_calls"] = plan.tool_calls
+    if plan.reasoning is not None:
+        message["reasoning_content"] = plan.reasoning
+    choice: dict[str, Any] = {"index": 0, "finish_reason": plan.finish_reason, "message": message}
+    body: dict[str, Any] = {
+        "id": meta.id,
+        "object": "chat.completion",
+        "created": meta.created,
+        "model": meta.model,
+        "system_fingerprint": "emulator",
+        "choices": [choice],
+        "usage": _usage(plan, meta),
+    }
+    if meta.azure_openai:
+        choice["content_filter_results"] = {}
+        body["prompt_filter_results"] = [{"prompt_index": 0, "content_filter_results": {}}]
+    if meta.extras is not None:
+        body["emulator_extras"] = meta.extras
+    return body
+
+
+def _pieces(text: str, count: int = 4) -> list[str]:
+    size = max(1, -(-len(text) // count))
+    return [text[i : i + size] for i in range(0, len(text), size)] or [""]
+
+
+def stream_chunks(
+    plan: ChatPlan, meta: ResponseMeta, include_usage: bool, empty_choices: bool = False, repeat_ids: bool = False
+) -> list[dict[str, Any]]:
+    """The streamed updates, in order, without the final [DONE].
+
+    `repeat_ids` repeats each tool call's id, type and name in every argument delta, as llama.cpp does."""
+
+    def chunk(delta: dict[str, Any], finish_reason: str | None = None) -> dict[str, Any]:
+        return {
+            "id": meta.id,
+            "object": "chat.completion.chunk",
+            "created": meta.created,
+            "model": meta.model,
+            "system_fingerprint": "emulator",
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason}],
+        }
+
+    chunks: list[dict[str, Any]] = []
+    if empty_choices:
+        chunks.append(
+            {
+                "id": "",
+                "object": "",
+                "created": 0,
+                "model": "",
+                "choices": [],
+                "prompt_filter_results": [{"prompt_index": 0, "content_filter_results": {}}],
+            }
+        )
+    first = chunk({"role": "assistant", "content": ""})
+    if meta.extras is not None:
+        first["emulator_extras"] = meta.extras
+    chunks.append(first)
+    if plan.reasoning is not None:
+        chunks.extend(chunk({"reasoning_content": piece}) for piece in tokenize(plan.reasoning))
+    if plan.tool_calls:
+        for index, call in enumerate(plan.tool_calls):
+            head = {"index": index, "id": call["id"], "type": "function"}
+            head["function"] = {"name": call["function"]["name"], "arguments": ""}
+            chunks.append(chunk({"tool_calls": [head]}))
+        pieces = [_pieces(call["function"]["arguments"]) for call in plan.tool_calls]
+        for step in range(max(len(p) for p in pieces)):
+            for index, call_pieces in enumerate(pieces):
+                if step < len(call_pieces):
+                    piece: dict[str, Any] = {"index": index, "function": {"arguments": call_pieces[step]}}
+                    if repeat_ids:
+                        call = plan.tool_calls[index]
+                        piece.update(id=call["id"], type="function")
+                        piece["function"]["name"] = call["function"]["name"]
+                    chunks.append(chunk({"tool_calls": [piece]}))
+    else:
+        chunks.extend(chunk({"content": token}) for token in plan.tokens)
+    chunks.append(chunk({}, plan.finish_reason))
+    if include_usage or empty_choices:
+        usage_chunk = chunk({})
+        usage_chunk["choices"] = []
+        usage_chunk["usage"] = _usage(plan, meta)
+        chunks.append(usage_chunk)
+    return chunks
