@@ -37,10 +37,13 @@ from ._errors import StreamingError
 from ._results import chat_completions, embeddings_result, image_generations, model_info, raise_for_status, read_json
 from ._streaming import StreamingChatCompletions, check_event_stream
 
+from ._load_client import load_client
+
 if TYPE_CHECKING:
     from azure.core.credentials import TokenCredential
 
 __all__ = [
+    "load_client",
     "ChatCompletionsClient",
     "EmbeddingsClient",
     "ImageGenerationClient",

@@ -35,10 +35,13 @@ from .._errors import StreamingError
 from .._results import chat_completions, embeddings_result, image_generations, model_info, raise_for_status, read_json
 from .._streaming import AsyncStreamingChatCompletions, check_event_stream
 
+from ._load_client import load_client
+
 if TYPE_CHECKING:
     from azure.core.credentials_async import AsyncTokenCredential
 
 __all__ = [
+    "load_client",
     "ChatCompletionsClient",
     "EmbeddingsClient",
     "ImageGenerationClient",

@@ -1,0 +1,85 @@
+# ------------------------------------
+# Copyright (c) Microsoft Corporation.
+# Licensed under the MIT License.
+# ------------------------------------
+"""`load_client`: read an endpoint's `/info` and return the client for the model it serves.
+
+The choice of client and the error for an endpoint that cannot say are shared with the async twin in
+`aio/_load_client.py`; only the calls differ.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Mapping, TypeVar, Union
+
+from azure.core.credentials import AzureKeyCredential
+from azure.core.exceptions import ResourceNotFoundError
+
+from ._core import CONSTRUCTOR_OPTIONS
+from .models import ModelInfo
+
+if TYPE_CHECKING:  # the clients import this module's package; import them lazily at run time
+    from ._patch import ChatCompletionsClient, EmbeddingsClient, ImageGenerationClient
+
+__all__ = ["load_client"]
+
+_T = TypeVar("_T")
+
+CHAT_TYPES = frozenset({"chat", "chat_completion", "chat_completions", "text_generation"})
+EMBEDDINGS_TYPES = frozenset({"embeddings"})
+IMAGE_TYPES = frozenset({"image_generation"})
+
+
+def probe_options(kwargs: Mapping[str, Any]) -> dict[str, Any]:
+    """The keywords the probing client needs: the api-version and azure-core's options, no defaults."""
+    return {k: v for k, v in kwargs.items() if k in CONSTRUCTOR_OPTIONS or k == "api_version"}
+
+
+def pick_client(info: ModelInfo, chat: type[_T], embeddings: type[_T], images: type[_T]) -> type[_T]:
+    model_type = str(info.get("model_type") or "")
+    if model_type in CHAT_TYPES:
+        return chat
+    if model_type in EMBEDDINGS_TYPES:
+        return embeddings
+    if model_type in IMAGE_TYPES:
+        return images
+    raise ValueError(
+        f"The endpoint serves a model of type {model_type!r} ({info.model_name}), which no client of this package "
+        "supports; construct ChatCompletionsClient, EmbeddingsClient or ImageGenerationClient directly."
+    )
+
+
+def no_info_error(error: ResourceNotFoundError) -> ResourceNotFoundError:
+    return ResourceNotFoundError(
+        "load_client needs the endpoint's /info route to choose a client, and this endpoint does not serve it; "
+        f"construct ChatCompletionsClient, EmbeddingsClient or ImageGenerationClient directly. ({error.message})",
+        response=error.response,
+    )
+
+
+def load_client(
+    endpoint: str, credential: Union[AzureKeyCredential, Any], **kwargs: Any
+) -> Union["ChatCompletionsClient", "EmbeddingsClient", "ImageGenerationClient"]:
+    """Read `/info` from the endpoint and return the matching client, with the model info already cached.
+
+    :param endpoint: The endpoint URL.
+    :param credential: An `AzureKeyCredential` or a token credential.
+    :keyword kwargs: Passed to the client's constructor (api_version, defaults, azure-core options).
+    :return: A ChatCompletionsClient, EmbeddingsClient or ImageGenerationClient.
+    :raises ~azure.core.exceptions.ResourceNotFoundError: when the endpoint has no `/info` route.
+    :raises ValueError: when the endpoint serves a model type no client supports.
+    """
+    from ._patch import ChatCompletionsClient, EmbeddingsClient, ImageGenerationClient
+
+    probe = ChatCompletionsClient(endpoint, credential, **probe_options(kwargs))
+    try:
+        info = probe.get_model_info()
+    except ResourceNotFoundError as error:
+        raise no_info_error(error) from error
+    finally:
+        if "transport" not in kwargs:  # a transport given by the caller stays open for the real client
+            probe.close()
+    client_type = pick_client(info, ChatCompletionsClient, EmbeddingsClient, ImageGenerationClient)
+    client = client_type(endpoint, credential, **kwargs)  # type: ignore[arg-type]
+    client._model_info = info  # pylint: disable=protected-access
+    return client

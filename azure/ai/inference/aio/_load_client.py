@@ -1,0 +1,47 @@
+# ------------------------------------
+# Copyright (c) Microsoft Corporation.
+# Licensed under the MIT License.
+# ------------------------------------
+"""The async `load_client`: the twin of `azure/ai/inference/_load_client.py`, differing only by `await`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Union
+
+from azure.core.credentials import AzureKeyCredential
+from azure.core.exceptions import ResourceNotFoundError
+
+from .._load_client import no_info_error, pick_client, probe_options
+
+if TYPE_CHECKING:  # the clients import this module's package; import them lazily at run time
+    from ._patch import ChatCompletionsClient, EmbeddingsClient, ImageGenerationClient
+
+__all__ = ["load_client"]
+
+
+async def load_client(
+    endpoint: str, credential: Union[AzureKeyCredential, Any], **kwargs: Any
+) -> Union["ChatCompletionsClient", "EmbeddingsClient", "ImageGenerationClient"]:
+    """Read `/info` from the endpoint and return the matching async client, with the model info already cached.
+
+    :param endpoint: The endpoint URL.
+    :param credential: An `AzureKeyCredential` or an async token credential.
+    :keyword kwargs: Passed to the client's constructor (api_version, defaults, azure-core options).
+    :return: A ChatCompletionsClient, EmbeddingsClient or ImageGenerationClient from `azure.ai.inference.aio`.
+    :raises ~azure.core.exceptions.ResourceNotFoundError: when the endpoint has no `/info` route.
+    :raises ValueError: when the endpoint serves a model type no client supports.
+    """
+    from ._patch import ChatCompletionsClient, EmbeddingsClient, ImageGenerationClient
+
+    probe = ChatCompletionsClient(endpoint, credential, **probe_options(kwargs))
+    try:
+        info = await probe.get_model_info()
+    except ResourceNotFoundError as error:
+        raise no_info_error(error) from error
+    finally:
+        if "transport" not in kwargs:  # a transport given by the caller stays open for the real client
+            await probe.close()
+    client_type = pick_client(info, ChatCompletionsClient, EmbeddingsClient, ImageGenerationClient)
+    client = client_type(endpoint, credential, **kwargs)  # type: ignore[arg-type]
+    client._model_info = info  # pylint: disable=protected-access
+    return client
