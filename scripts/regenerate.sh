@@ -29,6 +29,10 @@ trap 'rm -rf "$out"' EXIT
 }
 rm -f "$out.log"
 
+# `azure` and `azure.ai` stay native namespace packages (no __init__.py), so that azure-core, azure-identity and
+# others import beside this package and type checkers can follow them; the emitter's pkgutil-style
+# __init__.py files for them are not used.
+rm -f "$out/azure/__init__.py" "$out/azure/ai/__init__.py"
 generated=$(cd "$out" && find azure -type f ! -name _patch.py | sort)
 status=0
 for f in $generated; do

@@ -113,7 +113,8 @@ def accumulate(payloads: Iterable[dict[str, Any]]) -> _models.ChatCompletions:
             if key == "choices":
                 for choice in value or ():
                     if isinstance(choice, dict):
-                        index = choice.get("index") if isinstance(choice.get("index"), int) else 0
+                        index = choice.get("index")
+                        index = index if isinstance(index, int) else 0
                         choices.setdefault(index, _Choice(index)).add(choice)
             elif value not in (None, "") or key not in top:
                 top[key] = value

@@ -87,7 +87,8 @@ _BY_STATUS: dict[int, type[HttpResponseError]] = {
 
 
 def request_id_of(headers: Any) -> Optional[str]:
-    return headers.get("x-request-id") or headers.get("apim-request-id") or headers.get("x-ms-request-id")
+    value = headers.get("x-request-id") or headers.get("apim-request-id") or headers.get("x-ms-request-id")
+    return str(value) if value else None
 
 
 def build_error(

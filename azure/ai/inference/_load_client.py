@@ -10,7 +10,7 @@ The choice of client and the error for an endpoint that cannot say are shared wi
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Mapping, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Callable, Mapping, TypeVar, Union
 
 from azure.core.credentials import AzureKeyCredential
 from azure.core.exceptions import ResourceNotFoundError
@@ -35,7 +35,8 @@ def probe_options(kwargs: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in kwargs.items() if k in CONSTRUCTOR_OPTIONS or k == "api_version"}
 
 
-def pick_client(info: ModelInfo, chat: type[_T], embeddings: type[_T], images: type[_T]) -> type[_T]:
+def pick_client(info: ModelInfo, chat: _T, embeddings: _T, images: _T) -> _T:
+    """The one of the three given client types that serves the model type in `info`."""
     model_type = str(info.get("model_type") or "")
     if model_type in CHAT_TYPES:
         return chat
@@ -79,7 +80,10 @@ def load_client(
     finally:
         if "transport" not in kwargs:  # a transport given by the caller stays open for the real client
             probe.close()
+    client_type: Callable[..., Union[ChatCompletionsClient, EmbeddingsClient, ImageGenerationClient]]
     client_type = pick_client(info, ChatCompletionsClient, EmbeddingsClient, ImageGenerationClient)
-    client = client_type(endpoint, credential, **kwargs)  # type: ignore[arg-type]
+    client: Union[ChatCompletionsClient, EmbeddingsClient, ImageGenerationClient] = client_type(
+        endpoint, credential, **kwargs
+    )
     client._model_info = info  # pylint: disable=protected-access
     return client

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any, Callable, Union
 
 from azure.core.credentials import AzureKeyCredential
 from azure.core.exceptions import ResourceNotFoundError
@@ -41,7 +41,10 @@ async def load_client(
     finally:
         if "transport" not in kwargs:  # a transport given by the caller stays open for the real client
             await probe.close()
+    client_type: Callable[..., Union[ChatCompletionsClient, EmbeddingsClient, ImageGenerationClient]]
     client_type = pick_client(info, ChatCompletionsClient, EmbeddingsClient, ImageGenerationClient)
-    client = client_type(endpoint, credential, **kwargs)  # type: ignore[arg-type]
+    client: Union[ChatCompletionsClient, EmbeddingsClient, ImageGenerationClient] = client_type(
+        endpoint, credential, **kwargs
+    )
     client._model_info = info  # pylint: disable=protected-access
     return client

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Mapping, Sequence
-from typing import Any, Optional, Union
+from typing import Any, Optional, TypeVar, Union
 
 from . import _models
+from ._enums import ImageDetailLevel
 
 __all__ = [
     "SystemMessage",
@@ -36,14 +37,17 @@ __all__ = [
 ]
 
 
-def _wire(cls: Any, data: dict[str, Any]) -> Any:
+_M = TypeVar("_M")
+
+
+def _wire(cls: type[_M], data: dict[str, Any]) -> _M:
     """Wrap a decoded JSON object in a model without copying or converting it.
 
     Only for the streamed update classes below, whose model-typed attributes are properties that wrap
     their part of the JSON when read: one update per event stays cheap to build.
     """
     obj = cls.__new__(cls)
-    obj._data = data  # pylint: disable=protected-access
+    obj._data = data  # type: ignore[attr-defined]  # pylint: disable=protected-access
     return obj
 
 
@@ -124,7 +128,7 @@ class ImageUrl(_models.ImageUrl):
         *,
         image_file: str,
         image_format: str,
-        detail: Optional[Union[str, _models.ImageDetailLevel]] = None,
+        detail: Optional[Union[str, ImageDetailLevel]] = None,
     ) -> "ImageUrl":
         """Read an image file into a `data:image/<format>;base64,...` URL.
 
@@ -144,8 +148,8 @@ class ImageUrl(_models.ImageUrl):
 class StreamingChatResponseMessageUpdate(_models.StreamingChatResponseMessageUpdate):
     """The change to the message carried by one streamed update. `content` is `""` when it carries no text."""
 
-    @property  # type: ignore[override]
-    def content(self) -> str:
+    @property
+    def content(self) -> str:  # type: ignore[override]
         """The next piece of the text; an empty string when the update carries none."""
         return self._data.get("content") or ""
 
@@ -153,8 +157,8 @@ class StreamingChatResponseMessageUpdate(_models.StreamingChatResponseMessageUpd
 class StreamingChatChoiceUpdate(_models.StreamingChatChoiceUpdate):
     """One choice of a streamed update."""
 
-    @property  # type: ignore[override]
-    def delta(self) -> StreamingChatResponseMessageUpdate:
+    @property
+    def delta(self) -> StreamingChatResponseMessageUpdate:  # type: ignore[override]
         """The change to the message."""
         delta = self._data.get("delta")
         return _wire(StreamingChatResponseMessageUpdate, delta if isinstance(delta, dict) else {})
@@ -169,14 +173,14 @@ class StreamingChatCompletionsUpdate(_models.StreamingChatCompletionsUpdate):
     `update.usage`, `update["prompt_filter_results"]` and any other field hold what the update carried.
     """
 
-    @property  # type: ignore[override]
-    def usage(self) -> Optional[_models.CompletionsUsage]:
+    @property
+    def usage(self) -> Optional[_models.CompletionsUsage]:  # type: ignore[override]
         """Token counts, usually in the last update only."""
         usage = self._data.get("usage")
         return _models.CompletionsUsage(usage) if isinstance(usage, dict) else None
 
-    @property  # type: ignore[override]
-    def choices(self) -> list[StreamingChatChoiceUpdate]:
+    @property
+    def choices(self) -> list[StreamingChatChoiceUpdate]:  # type: ignore[override]
         """The changes, one per choice; one empty choice when the update carries none on the wire."""
         wire = self._data.get("choices") or [{"index": 0, "finish_reason": None, "delta": {}}]
         return [_wire(StreamingChatChoiceUpdate, c) for c in wire]
