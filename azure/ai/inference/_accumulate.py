@@ -22,7 +22,8 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from .models import _models
+from ._json import as_dict, dicts
+from .models import _models  # pyright: ignore[reportPrivateUsage]
 
 __all__: list[str] = []
 
@@ -34,19 +35,19 @@ def _merge_tool_call(calls: list[dict[str, Any]], piece: dict[str, Any]) -> None
     call_id = piece.get("id")
     if isinstance(index, int):
         while len(calls) <= index:
-            calls.append({})
+            calls.append(dict[str, Any]())
         call = calls[index]
     elif calls and (not call_id or call_id == calls[-1].get("id")):
         call = calls[-1]
     else:
-        call = {}
+        call: dict[str, Any] = {}
         calls.append(call)
     if call_id and not call.get("id"):
         call["id"] = call_id
     if piece.get("type") and not call.get("type"):
         call["type"] = piece["type"]
-    function = piece.get("function")
-    if isinstance(function, dict):
+    function = as_dict(piece.get("function"))
+    if function is not None:
         target = call.setdefault("function", {})
         name = function.get("name")
         if name and not target.get("name"):
@@ -67,16 +68,15 @@ class _Choice:
         self.other: dict[str, Any] = {}
 
     def add(self, choice: dict[str, Any]) -> None:
-        delta = choice.get("delta")
-        if isinstance(delta, dict):
+        delta = as_dict(choice.get("delta"))
+        if delta is not None:
             if self.role is None and delta.get("role"):
                 self.role = delta["role"]
             content = delta.get("content")
             if isinstance(content, str):
                 self.content.append(content)
-            for piece in delta.get("tool_calls") or ():
-                if isinstance(piece, dict):
-                    _merge_tool_call(self.tool_calls, piece)
+            for piece in dicts(delta.get("tool_calls")):
+                _merge_tool_call(self.tool_calls, piece)
             for key, value in delta.items():
                 if key in _DELTA_KEYS or value is None:
                     continue
@@ -111,11 +111,10 @@ def accumulate(payloads: Iterable[dict[str, Any]]) -> _models.ChatCompletions:
     for payload in payloads:
         for key, value in payload.items():
             if key == "choices":
-                for choice in value or ():
-                    if isinstance(choice, dict):
-                        index = choice.get("index")
-                        index = index if isinstance(index, int) else 0
-                        choices.setdefault(index, _Choice(index)).add(choice)
+                for choice in dicts(value):
+                    index = choice.get("index")
+                    index = index if isinstance(index, int) else 0
+                    choices.setdefault(index, _Choice(index)).add(choice)
             elif value not in (None, "") or key not in top:
                 top[key] = value
     top["object"] = "chat.completion"

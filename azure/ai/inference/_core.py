@@ -24,6 +24,7 @@ from typing import Any, Callable, NamedTuple, Optional
 
 from azure.core.rest import HttpRequest
 
+from ._json import as_mapping, as_sequence
 from ._utils.model_base import SdkJSONEncoder
 
 __all__: list[str] = []
@@ -204,17 +205,19 @@ def _string(name: str, value: Any, _: str) -> Any:
 
 
 def _mapping(name: str, value: Any) -> Mapping[str, Any]:
-    if not isinstance(value, Mapping):
+    mapping = as_mapping(value)
+    if mapping is None:
         raise TypeError(f"{name} must be a model or a dict, not {type(value).__name__}")
-    return value
+    return mapping
 
 
 def _string_list(name: str, value: Any, _: str) -> Any:
     if isinstance(value, str):
         return [value]
-    if not isinstance(value, Sequence) or not value or not all(isinstance(v, str) for v in value):
+    items = as_sequence(value)
+    if not items or not all(isinstance(v, str) for v in items):
         raise TypeError(f"{name} must be a non-empty list of str")
-    return list(value)
+    return list(items)
 
 
 _ROLES = ("system", "developer", "user", "assistant", "tool")
@@ -222,14 +225,16 @@ _CONTENT_TYPES = ("text", "image_url", "input_audio")
 
 
 def _messages(name: str, value: Any, _: str) -> Any:
-    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+    messages = as_sequence(value)
+    if messages is None:
         raise TypeError(f"{name} must be a list of chat messages (SystemMessage, UserMessage, ... or dicts)")
-    if not value:
+    if not messages:
         raise ValueError(f"{name} must hold at least one message")
-    for i, message in enumerate(value):
+    for i, item in enumerate(messages):
         where = f"{name}[{i}]"
-        if not isinstance(message, Mapping):
-            raise TypeError(f"{where} must be a chat message or a dict, not {type(message).__name__}")
+        message = as_mapping(item)
+        if message is None:
+            raise TypeError(f"{where} must be a chat message or a dict, not {type(item).__name__}")
         role = message.get("role")
         if role not in _ROLES:
             raise ValueError(f"{where} has role {role!r}; expected one of {', '.join(_ROLES)}")
@@ -250,9 +255,11 @@ def _messages(name: str, value: Any, _: str) -> Any:
 def _user_content(where: str, content: Any) -> None:
     if isinstance(content, str):
         return
-    if isinstance(content, Sequence) and content:
-        for j, item in enumerate(content):
-            if not isinstance(item, Mapping) or item.get("type") not in _CONTENT_TYPES:
+    items = as_sequence(content)
+    if items:
+        for j, value in enumerate(items):
+            item = as_mapping(value)
+            if item is None or item.get("type") not in _CONTENT_TYPES:
                 raise TypeError(
                     f"{where}[{j}] must be a content item (TextContentItem, ImageContentItem, ...) "
                     f"with a type of {', '.join(_CONTENT_TYPES)}"
@@ -277,11 +284,12 @@ def _response_format(name: str, value: Any, api_version: str) -> Any:
 
 
 def _tools(name: str, value: Any, _: str) -> Any:
-    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+    tools = as_sequence(value)
+    if tools is None:
         raise TypeError(f"{name} must be a list of ChatCompletionsToolDefinition or dicts")
-    for i, tool in enumerate(value):
-        function = _mapping(f"{name}[{i}]", tool).get("function")
-        if not isinstance(function, Mapping) or not isinstance(function.get("name"), str):
+    for i, tool in enumerate(tools):
+        function = as_mapping(_mapping(f"{name}[{i}]", tool).get("function"))
+        if function is None or not isinstance(function.get("name"), str):
             raise ValueError(f"{name}[{i}] must have a function with a str name")
     return value
 
@@ -289,9 +297,8 @@ def _tools(name: str, value: Any, _: str) -> Any:
 def _tool_choice(name: str, value: Any, _: str) -> Any:
     if isinstance(value, str):
         return value
-    choice = _mapping(name, value)
-    function = choice.get("function")
-    if not isinstance(function, Mapping) or not isinstance(function.get("name"), str):
+    function = as_mapping(_mapping(name, value).get("function"))
+    if function is None or not isinstance(function.get("name"), str):
         raise ValueError(f"{name} must be 'auto', 'none', 'required' or a named function choice")
     return value
 
@@ -300,8 +307,9 @@ _SIZE = re.compile(r"([1-9][0-9]{0,5})x([1-9][0-9]{0,5})")
 
 
 def _image_size(name: str, value: Any, _: str) -> Any:
-    if isinstance(value, tuple) and len(value) == 2 and all(type(v) is int and v > 0 for v in value):
-        return f"{value[0]}x{value[1]}"
+    pair = as_sequence(value)
+    if isinstance(value, tuple) and pair is not None and len(pair) == 2 and all(type(v) is int and v > 0 for v in pair):
+        return f"{pair[0]}x{pair[1]}"
     if isinstance(value, str) and _SIZE.fullmatch(value):
         return value
     raise ValueError(f"{name} must be '<width>x<height>' such as '1024x768', or a (width, height) tuple; got {value!r}")
@@ -355,11 +363,12 @@ def check_model_extras(model_extras: Any, fields: Mapping[str, _Check]) -> Optio
     if model_extras is None:
         return None
     extras = dict(_mapping("model_extras", model_extras))
+    keys: list[object] = list(extras)
+    if not all(isinstance(k, str) for k in keys):
+        raise TypeError("model_extras keys must be str")
     clash = sorted(k for k in extras if k in fields or k == "stream")
     if clash:
         raise ValueError(f"model_extras must not repeat named arguments: {', '.join(clash)}; pass them directly")
-    if not all(isinstance(k, str) for k in extras):
-        raise TypeError("model_extras keys must be str")
     return extras
 
 

@@ -25,6 +25,8 @@ from azure.core.exceptions import (
     ResourceNotFoundError,
 )
 
+from ._json import as_dict
+
 __all__ = ["StreamingError"]
 
 _EXCERPT = 500
@@ -56,16 +58,15 @@ def parse_error_body(text: str, status: int, header_code: Optional[str]) -> tupl
         data = json.loads(text)
     except ValueError:
         pass
-    if isinstance(data, dict):
-        error = data.get("error")
-        if isinstance(error, dict):
+    body = as_dict(data)
+    if body is not None:
+        error = as_dict(body.get("error"))
+        if error is not None:
             code = error.get("code") or header_code or str(status)
             message = error.get("message") or excerpt(json.dumps(error))
             return str(code), str(message), error
-        if isinstance(error, str):
-            return header_code or str(status), error, {}
-        for key in ("message", "detail", "status", "title"):
-            value = data.get(key)
+        for key in ("error", "message", "detail", "status", "title"):
+            value = body.get(key)
             if isinstance(value, str) and value:
                 return header_code or str(status), value, {}
         return header_code or str(status), excerpt(text), {}

@@ -20,7 +20,8 @@ from azure.core.exceptions import DecodeError, HttpResponseError
 
 from ._core import ClientSettings, not_found_hint
 from ._errors import build_error, excerpt
-from .models import _models
+from ._json import as_dict, dicts
+from .models import _models  # pyright: ignore[reportPrivateUsage]
 
 __all__: list[str] = []
 
@@ -52,9 +53,10 @@ def read_json(response: Any) -> dict[str, Any]:
     except ValueError as exc:
         text = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body)
         raise _decode_error(response, f"The response body is not valid JSON: {excerpt(text, 300)}") from exc
-    if not isinstance(data, dict):
+    body = as_dict(data)
+    if body is None:
         raise _decode_error(response, f"The response body is not a JSON object: {excerpt(str(data), 300)}")
-    return data
+    return body
 
 
 def _decode_error(response: Any, message: str) -> HttpResponseError:
@@ -86,13 +88,11 @@ def decode_float32(text: str) -> list[float]:
 
 def embeddings_result(data: dict[str, Any]) -> _models.EmbeddingsResult:
     """`data[i].embedding` is a list of floats also for base64; the string stays in `embedding_base64`."""
-    items = data.get("data")
-    if isinstance(items, list):
-        for item in items:
-            if isinstance(item, dict) and isinstance(item.get("embedding"), str):
-                raw = item["embedding"]
-                item["embedding"] = decode_float32(raw)
-                item["embedding_base64"] = raw
+    for item in dicts(data.get("data")):
+        raw = item.get("embedding")
+        if isinstance(raw, str):
+            item["embedding"] = decode_float32(raw)
+            item["embedding_base64"] = raw
     return _models.EmbeddingsResult(data)
 
 

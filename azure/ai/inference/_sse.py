@@ -105,9 +105,10 @@ class SSEDecoder:
         """
         if self._done is not None:
             raise SSEError(f"the event stream decoder is finished: {self._done}; use a new SSEDecoder")
-        if not isinstance(chunk, bytes):
-            if isinstance(chunk, str):
-                raise TypeError("SSEDecoder.feed() takes bytes, not str")
+        data: object = chunk
+        if isinstance(data, str):
+            raise TypeError("SSEDecoder.feed() takes bytes, not str")
+        if type(data) is not bytes:  # bytearray or memoryview
             chunk = bytes(chunk)
         if self._skip_lf and chunk:
             self._skip_lf = False
@@ -128,7 +129,10 @@ class SSEDecoder:
         events = self._lines(lines)
         if tail:
             self._buf += tail
-            if len(self._buf) > self._max:
+            size = len(self._buf)
+            if not self._started and _BOM.startswith(bytes(self._buf[:3])):
+                size -= min(size, 3)  # a byte order mark (or its start) at the very start is not part of the line
+            if size > self._max:
                 self._fail(f"a line is longer than max_event_size ({self._max} bytes); {_RAISE_HINT}", events=events)
         return events
 

@@ -46,5 +46,5 @@ async def load_client(
     client: Union[ChatCompletionsClient, EmbeddingsClient, ImageGenerationClient] = client_type(
         endpoint, credential, **kwargs
     )
-    client._model_info = info  # pylint: disable=protected-access
+    client._model_info = info  # pyright: ignore[reportPrivateUsage]  # pylint: disable=protected-access
     return client

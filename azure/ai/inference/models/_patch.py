@@ -21,7 +21,8 @@ import base64
 from collections.abc import Mapping, Sequence
 from typing import Any, Optional, TypeVar, Union
 
-from . import _models
+from . import _models  # pyright: ignore[reportPrivateUsage]
+from .._json import as_dict, as_mapping, as_sequence, dicts
 from ._enums import ImageDetailLevel
 
 __all__ = [
@@ -56,13 +57,12 @@ def _wire(cls: type[_M], data: dict[str, Any]) -> _M:
 
 
 def _message_data(role: str, content: Any, **fields: Any) -> dict[str, Any]:
-    if isinstance(content, Mapping):
-        data = dict(content)
-        data["role"] = role
-        return data
-    data = {"role": role}
+    mapping = as_mapping(content)
+    if mapping is not None:
+        return {**mapping, "role": role}
+    data: dict[str, Any] = {"role": role}
     if content is not None:
-        data["content"] = content if isinstance(content, str) else list(content)
+        data["content"] = content if isinstance(content, str) else list(as_sequence(content) or ())
     data.update((k, v) for k, v in fields.items() if v is not None)
     return data
 
@@ -160,8 +160,7 @@ class StreamingChatChoiceUpdate(_models.StreamingChatChoiceUpdate):
     @property
     def delta(self) -> StreamingChatResponseMessageUpdate:  # type: ignore[override]
         """The change to the message."""
-        delta = self._data.get("delta")
-        return _wire(StreamingChatResponseMessageUpdate, delta if isinstance(delta, dict) else {})
+        return _wire(StreamingChatResponseMessageUpdate, as_dict(self._data.get("delta")) or {})
 
 
 class StreamingChatCompletionsUpdate(_models.StreamingChatCompletionsUpdate):
@@ -176,13 +175,13 @@ class StreamingChatCompletionsUpdate(_models.StreamingChatCompletionsUpdate):
     @property
     def usage(self) -> Optional[_models.CompletionsUsage]:  # type: ignore[override]
         """Token counts, usually in the last update only."""
-        usage = self._data.get("usage")
-        return _models.CompletionsUsage(usage) if isinstance(usage, dict) else None
+        usage = as_dict(self._data.get("usage"))
+        return _models.CompletionsUsage(usage) if usage is not None else None
 
     @property
     def choices(self) -> list[StreamingChatChoiceUpdate]:  # type: ignore[override]
         """The changes, one per choice; one empty choice when the update carries none on the wire."""
-        wire = self._data.get("choices") or [{"index": 0, "finish_reason": None, "delta": {}}]
+        wire = dicts(self._data.get("choices")) or [{"index": 0, "finish_reason": None, "delta": {}}]
         return [_wire(StreamingChatChoiceUpdate, c) for c in wire]
 
 

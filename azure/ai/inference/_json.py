@@ -1,0 +1,40 @@
+# ------------------------------------
+# Copyright (c) Microsoft Corporation.
+# Licensed under the MIT License.
+# ------------------------------------
+"""Typed views of decoded JSON and of caller-supplied containers, for code that must check shapes.
+
+`json.loads` and user arguments are `Any`; these helpers check a shape once and hand back a typed value
+(or None), so the rest of the code reads as typed code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Optional, cast
+
+__all__: list[str] = []
+
+
+def as_mapping(value: object) -> Optional[Mapping[str, Any]]:
+    """The value as a mapping (a dict or a model), or None."""
+    return cast("Mapping[str, Any]", value) if isinstance(value, Mapping) else None
+
+
+def as_dict(value: object) -> Optional[dict[str, Any]]:
+    """The value as a JSON object (dict), or None."""
+    return cast("dict[str, Any]", value) if isinstance(value, dict) else None
+
+
+def as_sequence(value: object) -> Optional[Sequence[Any]]:
+    """The value as a list-like sequence (not a str or bytes), or None."""
+    if isinstance(value, (str, bytes, bytearray)) or not isinstance(value, Sequence):
+        return None
+    return cast("Sequence[Any]", value)
+
+
+def dicts(value: object) -> list[dict[str, Any]]:
+    """The JSON objects in a JSON array; an empty list when the value is not an array."""
+    if not isinstance(value, list):
+        return []
+    return [cast("dict[str, Any]", item) for item in cast("list[Any]", value) if isinstance(item, dict)]
