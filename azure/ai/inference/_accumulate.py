@@ -33,6 +33,7 @@ _DELTA_KEYS = ("role", "content", "tool_calls")
 def _merge_tool_call(calls: list[dict[str, Any]], piece: dict[str, Any]) -> None:
     index = piece.get("index")
     call_id = piece.get("id")
+    call: dict[str, Any]
     if isinstance(index, int):
         while len(calls) <= index:
             calls.append(dict[str, Any]())
@@ -40,7 +41,7 @@ def _merge_tool_call(calls: list[dict[str, Any]], piece: dict[str, Any]) -> None
     elif calls and (not call_id or call_id == calls[-1].get("id")):
         call = calls[-1]
     else:
-        call: dict[str, Any] = {}
+        call = {}
         calls.append(call)
     if call_id and not call.get("id"):
         call["id"] = call_id

@@ -30,11 +30,12 @@ def as_sequence(value: object) -> Optional[Sequence[Any]]:
     """The value as a list-like sequence (not a str or bytes), or None."""
     if isinstance(value, (str, bytes, bytearray)) or not isinstance(value, Sequence):
         return None
-    return cast("Sequence[Any]", value)
+    return cast("Sequence[Any]", value)  # type: ignore[redundant-cast, unused-ignore]
 
 
 def dicts(value: object) -> list[dict[str, Any]]:
     """The JSON objects in a JSON array; an empty list when the value is not an array."""
     if not isinstance(value, list):
         return []
-    return [cast("dict[str, Any]", item) for item in cast("list[Any]", value) if isinstance(item, dict)]
+    items = cast("list[Any]", value)  # type: ignore[redundant-cast, unused-ignore]
+    return [cast("dict[str, Any]", item) for item in items if isinstance(item, dict)]

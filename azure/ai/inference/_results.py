@@ -22,6 +22,7 @@ from ._core import ClientSettings, not_found_hint
 from ._errors import build_error, excerpt
 from ._json import as_dict, dicts
 from .models import _models  # pyright: ignore[reportPrivateUsage]
+from .models._patch import EmbeddingsResult, _wire  # pyright: ignore[reportPrivateUsage]
 
 __all__: list[str] = []
 
@@ -86,14 +87,14 @@ def decode_float32(text: str) -> list[float]:
     return values.tolist()
 
 
-def embeddings_result(data: dict[str, Any]) -> _models.EmbeddingsResult:
+def embeddings_result(data: dict[str, Any]) -> EmbeddingsResult:
     """`data[i].embedding` is a list of floats also for base64; the string stays in `embedding_base64`."""
     for item in dicts(data.get("data")):
         raw = item.get("embedding")
         if isinstance(raw, str):
             item["embedding"] = decode_float32(raw)
             item["embedding_base64"] = raw
-    return _models.EmbeddingsResult(data)
+    return _wire(EmbeddingsResult, data)
 
 
 def image_generations(data: dict[str, Any]) -> _models.ImageGenerations:

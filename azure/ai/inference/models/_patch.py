@@ -13,13 +13,16 @@
   last update) shows one empty choice, and a delta without text shows `content == ""`. The wire data
   stays as it came in the mapping view: `update["choices"]` is the empty list, `update.usage` and
   `update["prompt_filter_results"]` hold what the update carried.
+- Embeddings results read their vectors without per-float conversion: `data[i].embedding` is the decoded
+  list of floats itself (also for base64, which is decoded once with the standard library's `array`).
 """
 
 from __future__ import annotations
 
 import base64
+import functools
 from collections.abc import Mapping, Sequence
-from typing import Any, Optional, TypeVar, Union
+from typing import Any, Optional, TypeVar, Union, cast
 
 from . import _models  # pyright: ignore[reportPrivateUsage]
 from .._json import as_dict, as_mapping, as_sequence, dicts
@@ -35,6 +38,8 @@ __all__ = [
     "StreamingChatCompletionsUpdate",
     "StreamingChatChoiceUpdate",
     "StreamingChatResponseMessageUpdate",
+    "EmbeddingItem",
+    "EmbeddingsResult",
 ]
 
 
@@ -187,3 +192,35 @@ class StreamingChatCompletionsUpdate(_models.StreamingChatCompletionsUpdate):
 
 def patch_sdk() -> None:
     """Nothing to patch at import time: the classes above are exported under their own names."""
+
+
+def _json_objects(value: object) -> list[dict[str, Any]]:
+    """The JSON objects of a list, also when the generated deserializer already made models of them."""
+    items = as_sequence(value) or ()
+    return [as_dict(item) or as_dict(getattr(item, "_data", None)) or {} for item in items]
+
+
+class EmbeddingItem(_models.EmbeddingItem):
+    """One embedding vector. `embedding` is a list of floats, whatever `encoding_format` was asked for;
+    with base64 the string the service sent stays in `item["embedding_base64"]`."""
+
+    @property
+    def embedding(self) -> list[float]:  # type: ignore[override]
+        """The vector, as a list of floats."""
+        value: Any = self._data.get("embedding")
+        return cast("list[float]", value) if isinstance(value, list) else []
+
+
+class EmbeddingsResult(_models.EmbeddingsResult):
+    """The answer to an embeddings request: one vector per input, in `data`, with usage."""
+
+    @functools.cached_property
+    def data(self) -> list[EmbeddingItem]:  # type: ignore[override]
+        """The vectors, one per input."""
+        return [_wire(EmbeddingItem, item) for item in _json_objects(self._data.get("data"))]
+
+    @functools.cached_property
+    def usage(self) -> _models.EmbeddingsUsage:  # type: ignore[override]
+        """Token counts."""
+        usage: Any = self._data.get("usage")
+        return usage if isinstance(usage, _models.EmbeddingsUsage) else _models.EmbeddingsUsage(as_dict(usage) or {})
