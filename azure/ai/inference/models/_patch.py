@@ -44,6 +44,7 @@ __all__ = [
 
 
 _M = TypeVar("_M")
+_PREPARED: set[type] = set()
 
 
 def _wire(cls: type[_M], data: dict[str, Any]) -> _M:
@@ -52,7 +53,10 @@ def _wire(cls: type[_M], data: dict[str, Any]) -> _M:
     Only for the streamed update classes below, whose model-typed attributes are properties that wrap
     their part of the JSON when read: one update per event stays cheap to build.
     """
-    obj = cls.__new__(cls)
+    if cls not in _PREPARED:
+        cls.__new__(cls)  # the generated base builds the class's field table on first construction
+        _PREPARED.add(cls)
+    obj = object.__new__(cls)
     obj._data = data  # type: ignore[attr-defined]  # pylint: disable=protected-access
     return obj
 
@@ -219,7 +223,7 @@ class EmbeddingsResult(_models.EmbeddingsResult):
         """The vectors, one per input."""
         return [_wire(EmbeddingItem, item) for item in _json_objects(self._data.get("data"))]
 
-    @functools.cached_property
+    @property
     def usage(self) -> _models.EmbeddingsUsage:  # type: ignore[override]
         """Token counts."""
         usage: Any = self._data.get("usage")
