@@ -1,0 +1,43 @@
+# ------------------------------------
+# Copyright (c) Microsoft Corporation.
+# Licensed under the MIT License.
+# ------------------------------------
+"""
+DESCRIPTION:
+    Send parameters the REST API does not define, but the model understands, with `model_extras`. They are
+    merged into the request body and the `extra-parameters` header tells the service to pass them on to the
+    model.
+
+USAGE:
+    python samples/sample_chat_completions_with_model_extras.py
+
+    AZURE_AI_CHAT_ENDPOINT, AZURE_AI_CHAT_KEY: your endpoint and key; without them the sample runs on the
+    local emulator. The model must know the extra parameter (`top_k` here), or the service answers with an
+    error.
+"""
+
+from __future__ import annotations
+
+from _endpoint import endpoint_and_key
+
+
+def main() -> None:
+    endpoint, key = endpoint_and_key("CHAT")
+
+    # [START model_extras]
+    from azure.ai.inference import ChatCompletionsClient
+    from azure.ai.inference.models import UserMessage
+    from azure.core.credentials import AzureKeyCredential
+
+    with ChatCompletionsClient(endpoint=endpoint, credential=AzureKeyCredential(key)) as client:
+        response = client.create(
+            messages=[UserMessage("Suggest a name for a bakery.")],
+            temperature=0.9,
+            model_extras={"top_k": 40},  # sent in the body as "top_k": 40
+        )
+        print(response.choices[0].message.content)
+    # [END model_extras]
+
+
+if __name__ == "__main__":
+    main()

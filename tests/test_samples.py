@@ -1,0 +1,68 @@
+"""The samples: every one runs to success on the local emulator, and every sync sample has an async twin."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SAMPLES_DIR = REPO_ROOT / "samples"
+ASYNC_DIR = SAMPLES_DIR / "async_samples"
+NOT_SAMPLES = {"_endpoint.py", "run_samples.py"}
+# Every variable that would send the samples to a real endpoint.
+ENDPOINT_VARIABLE = re.compile(r"^AZURE_(AI|OPENAI)_\w+_(ENDPOINT|KEY|DEPLOYMENT)$")
+
+
+def sync_samples() -> list[Path]:
+    return sorted(p for p in SAMPLES_DIR.glob("*.py") if p.name not in NOT_SAMPLES)
+
+
+def async_samples() -> list[Path]:
+    return sorted(ASYNC_DIR.glob("*.py"))
+
+
+def test_the_samples_are_there() -> None:
+    names = {p.name for p in sync_samples()}
+    assert {"sample_chat_completions.py", "sample_chat_completions_streaming.py", "sample_embeddings.py"} <= names
+    assert all(name.startswith("sample_") for name in names)
+    assert all(p.name.startswith("sample_") and p.name.endswith("_async.py") for p in async_samples())
+
+
+def test_every_sample_has_an_async_twin() -> None:
+    missing = [p.name for p in sync_samples() if not (ASYNC_DIR / (p.stem + "_async.py")).is_file()]
+    assert not missing, f"samples without an async twin in samples/async_samples/: {missing}"
+    orphans = [p.name for p in async_samples() if not (SAMPLES_DIR / (p.stem[: -len("_async")] + ".py")).is_file()]
+    assert not orphans, f"async samples without a sync sample: {orphans}"
+
+
+def test_every_sample_has_main_and_a_region() -> None:
+    for path in sync_samples() + async_samples():
+        text = path.read_text(encoding="utf-8")
+        assert re.search(r"^(async )?def main\(\) -> None:", text, re.M), f"{path.name} has no main()"
+        assert "# [START " in text and "# [END " in text, f"{path.name} has no START/END region"
+
+
+@pytest.mark.timeout(180)
+def test_run_samples_passes_on_the_emulator() -> None:
+    env = {k: v for k, v in os.environ.items() if not ENDPOINT_VARIABLE.match(k)}
+    done = subprocess.run(
+        [sys.executable, str(SAMPLES_DIR / "run_samples.py")],
+        cwd=REPO_ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output
+    ok = {m.group(1) for m in re.finditer(r"^OK\s+[\d.]+ s\s+(\S+)$", done.stdout, re.M)}
+    expected = {p.name for p in sync_samples()} | {f"async_samples/{p.name}" for p in async_samples()}
+    assert expected <= ok, f"not reported OK: {sorted(expected - ok)}\n{output}"
+    assert "FAILED" not in done.stdout.replace("0 FAILED", ""), output
