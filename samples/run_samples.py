@@ -88,6 +88,7 @@ def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
 def run_all(samples: list[Path], env: dict[str, str], jobs: int, timeout: float, verbose: bool) -> int:
     started = time.perf_counter()
     failed: list[Outcome] = []
+
     def run(sample: Path) -> Outcome:
         return run_one(sample, env, timeout)
 

@@ -168,3 +168,17 @@ def test_load_client_unknown_model_type():
     info = ModelInfo({"model_name": "m", "model_type": "audio_generation", "model_provider": "p"})
     with pytest.raises(ValueError, match="audio_generation"):
         pick_client(info, int, float, str)
+
+
+def test_enforce_https_false_allows_a_local_http_server(emu, mode):
+    async def body(m):
+        credential = RecordingCredential(m.is_async)
+        client = m.api.ChatCompletionsClient(emu.url, credential, enforce_https=False)
+        try:
+            result = await m.call(client.create(messages=[UserMessage("local")]))
+        finally:
+            await m.call(client.close())
+        assert result.choices[0].message.content == "Emulated reply to: local"
+        assert emu.requests[-1].headers["Authorization"] == f"Bearer {TOKEN}"
+
+    mode.run(body)

@@ -452,7 +452,7 @@ class ClientSettings:
         # Imported here to keep this module free of pipeline policies at import time for tools that read it.
         from azure.core.credentials import AzureKeyCredential
 
-        from ._policies import KeyCredentialPolicy, logging_policies
+        from ._policies import AllowPlainHttpTokensPolicy, KeyCredentialPolicy, logging_policies
 
         check_options(kwargs, CONSTRUCTOR_OPTIONS, name)
         self.endpoint = normalize_endpoint(endpoint)
@@ -462,11 +462,15 @@ class ClientSettings:
         self.extras = check_model_extras(model_extras, fields)
         self.routes = resolve_routes(self.endpoint, self.api_version)
         if isinstance(credential, AzureKeyCredential):
+            kwargs.pop("enforce_https", None)  # keys are sent on any scheme, as azure-core's key policy does
             kwargs.setdefault("authentication_policy", KeyCredentialPolicy(credential))
         elif hasattr(credential, "get_token") or hasattr(credential, "get_token_info"):
-            if self.endpoint.startswith("http://") and kwargs.get("enforce_https", True):
+            if kwargs.pop("enforce_https", True) is False:
+                kwargs["per_call_policies"] = [*kwargs.get("per_call_policies", ()), AllowPlainHttpTokensPolicy()]
+            elif self.endpoint.startswith("http://"):
                 raise ValueError(
-                    "A token credential needs an https:// endpoint: bearer tokens must not travel in clear text"
+                    "A token credential needs an https:// endpoint: bearer tokens must not travel in clear text "
+                    "(enforce_https=False allows http for a local test server)"
                 )
             if is_azure_openai(self.endpoint):
                 kwargs.setdefault("credential_scopes", [_OPENAI_SCOPE])

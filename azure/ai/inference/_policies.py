@@ -8,6 +8,8 @@
   `Authorization: Bearer <key>` (serverless and managed endpoints, OpenAI-compatible servers) and
   `api-key: <key>` (Azure OpenAI, Foundry). The key is read on every request, so
   `AzureKeyCredential.update()` takes effect on the next one. Its format is never checked.
+- `AllowPlainHttpTokensPolicy` lets a token credential talk to a plain http endpoint when the client was
+  built with `enforce_https=False` (a local test server only; azure-core refuses this by default).
 - `SecretMaskingNetworkTraceLoggingPolicy` is azure-core's network trace (what `logging_enable=True`
   turns on), except that credential headers are masked: azure-core's own writes them verbatim.
 """
@@ -54,6 +56,13 @@ class KeyCredentialPolicy(SansIOHTTPPolicy[Any, Any]):
 
     def __repr__(self) -> str:
         return "KeyCredentialPolicy(credential=<hidden>)"
+
+
+class AllowPlainHttpTokensPolicy(SansIOHTTPPolicy[Any, Any]):
+    """Marks each request so that azure-core's bearer token policy accepts an http:// URL."""
+
+    def on_request(self, request: PipelineRequest[Any]) -> None:
+        request.context["enforce_https"] = False
 
 
 class SecretMaskingNetworkTraceLoggingPolicy(NetworkTraceLoggingPolicy):

@@ -1,0 +1,48 @@
+# ------------------------------------
+# Copyright (c) Microsoft Corporation.
+# Licensed under the MIT License.
+# ------------------------------------
+"""
+DESCRIPTION:
+    Use the Azure AI Foundry "/models" endpoint, which serves many models behind one URL with
+    api-version 2024-05-01-preview: pick the model per call with `model=`.
+
+USAGE:
+    python samples/async_samples/sample_foundry_models_endpoint_async.py
+
+    AZURE_AI_FOUNDRY_ENDPOINT  https://<resource>.services.ai.azure.com/models
+    AZURE_AI_FOUNDRY_KEY       the resource's key
+    AZURE_AI_FOUNDRY_MODEL     a model deployed there (default: emulated-chat)
+    Without the endpoint the sample runs on the local emulator.
+"""
+
+from __future__ import annotations
+
+import os
+
+import asyncio
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # makes samples/_endpoint.py importable
+from _endpoint import endpoint_and_key  # noqa: E402  # pylint: disable=wrong-import-position
+
+
+async def main() -> None:
+    endpoint, key = endpoint_and_key("FOUNDRY_CHAT")
+    model_name = os.environ.get("AZURE_AI_FOUNDRY_MODEL", "emulated-chat")
+
+    # [START foundry_models_endpoint]
+    from azure.ai.inference.aio import ChatCompletionsClient
+    from azure.ai.inference.models import UserMessage
+    from azure.core.credentials import AzureKeyCredential
+
+    # The /models endpoint speaks the later api-version: routes without /v1, and "pass-through" extras.
+    async with ChatCompletionsClient(endpoint, AzureKeyCredential(key), api_version="2024-05-01-preview") as client:
+        response = await client.create(messages=[UserMessage("Say hello in Portuguese.")], model=model_name)
+        print(f"{response.model}: {response.choices[0].message.content}")
+    # [END foundry_models_endpoint]
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
