@@ -6,8 +6,9 @@
 
 Strategy: each method checks its arguments and builds the request with the sans-IO core (`_core`),
 runs it through the client's azure-core pipeline, and turns the response into a result (`_results`,
-`_streaming`). Nothing here parses JSON or SSE. `aio/_patch.py` is this file's twin and differs only
-where I/O happens.
+`_streaming`). Nothing here parses JSON or SSE. Each call that reaches the service runs inside the span
+`_tracing.start_span` gives it, a no-op unless azure-core tracing is on. `aio/_patch.py` is this file's twin
+and differs only where I/O happens.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from typing import TYPE_CHECKING, Any, Optional, Union
 
 from azure.core.credentials import AzureKeyCredential
 from azure.core.rest import HttpRequest, HttpResponse
-from azure.core.tracing.decorator import distributed_trace
 
 from . import models as _models
 from ._client import ChatCompletionsClient as _ChatCompletionsClient
@@ -36,6 +36,15 @@ from ._core import (
 from ._errors import StreamingError
 from ._results import chat_completions, embeddings_result, image_generations, model_info, raise_for_status, read_json
 from ._streaming import StreamingChatCompletions, check_event_stream
+from ._tracing import (
+    CHAT,
+    EMBEDDINGS,
+    IMAGE_GENERATION,
+    MODEL_INFO,
+    CallSpan,
+    content_recording_keyword,
+    start_span,
+)
 
 from ._load_client import load_client
 
@@ -61,6 +70,7 @@ class _InferenceClient:
     _settings: ClientSettings
     _client: Any
     _model_info: Optional[_models.ModelInfo] = None
+    _content_recording: Optional[bool] = None
 
     def _send(self, request: HttpRequest, kwargs: dict[str, Any], *, stream: bool = False) -> HttpResponse:
         response: HttpResponse = self._client._pipeline.run(  # pylint: disable=protected-access
@@ -74,10 +84,14 @@ class _InferenceClient:
         raise_for_status(self._settings, response)
         return response
 
-    def _json(self, request: HttpRequest, kwargs: dict[str, Any]) -> dict[str, Any]:
-        return read_json(self._send(request, kwargs))
+    def _json(self, operation: str, request: HttpRequest, kwargs: dict[str, Any]) -> dict[str, Any]:
+        with self._trace(operation, request) as span:
+            return span.record(read_json(self._send(request, kwargs)))
 
-    @distributed_trace
+    def _trace(self, operation: str, request: HttpRequest) -> CallSpan:
+        """The span of a call about to send `request`: a no-op unless azure-core tracing is on."""
+        return start_span(operation, self._settings.endpoint, request, self._content_recording)
+
     def get_model_info(self, **kwargs: Any) -> _models.ModelInfo:
         """Information about the model the endpoint serves, read from `/info` once and then cached.
 
@@ -86,10 +100,12 @@ class _InferenceClient:
         :raises ~azure.core.exceptions.ResourceNotFoundError: when the endpoint has no `/info` route
          (Azure OpenAI, Foundry `/models` and OpenAI-compatible endpoints often have none).
         :raises ~azure.core.exceptions.HttpResponseError: for any other failure.
+
+        With tracing on, the call that reads `/info` makes a `get_model_info` span; cached answers make none.
         """
         check_options(kwargs, PER_CALL_OPTIONS, "get_model_info")
         if self._model_info is None:
-            self._model_info = model_info(self._json(self._settings.info_request(), kwargs))
+            self._model_info = model_info(self._json(MODEL_INFO, self._settings.info_request(), kwargs))
         return self._model_info
 
     def __repr__(self) -> str:
@@ -107,10 +123,22 @@ class ChatCompletionsClient(_InferenceClient, _ChatCompletionsClient):
     :keyword model_extras: Extra body fields sent with every call (see `create`).
     :keyword frequency_penalty: ... The remaining keywords named like `create`'s arguments are defaults
      for every call, overridden by the same argument given to a call.
+    :keyword enable_content_recording: With tracing on, whether the spans hold the messages sent and the answers
+     (span events `gen_ai.*.message` and `gen_ai.choice`). They may be sensitive, so by default they are recorded
+     only when the environment variable `AZURE_TRACING_GEN_AI_CONTENT_RECORDING_ENABLED` is `true`; `True` or
+     `False` here overrides it. See "Tracing" below.
 
     Other keywords are azure-core's options: `logging_enable`, `headers`, `retry_total`, `connection_timeout`,
     `read_timeout`, `credential_scopes`, `transport`, `user_agent` and the rest. Unknown keywords raise
     `TypeError`.
+
+    Tracing: when azure-core's tracing is on (`azure.core.settings.settings.tracing_implementation =
+    "opentelemetry"` with `azure-core-tracing-opentelemetry` installed, or `settings.tracing_enabled = True` for
+    azure-core's own OpenTelemetry tracer), each call that reaches the service makes one OpenTelemetry span of
+    kind CLIENT following the gen_ai semantic conventions, named `chat <model>`, `embeddings <model>`,
+    `generate_content <model>` (images) or `get_model_info` (`<operation>` alone when the request names no
+    model), with azure-core's HTTP span as its child. A streamed call's span ends when the stream ends, fails or
+    is closed. Install the `tracing` extra for these packages.
     """
 
     def __init__(
@@ -131,15 +159,16 @@ class ChatCompletionsClient(_InferenceClient, _ChatCompletionsClient):
         tools: Optional[Sequence[_models.ChatCompletionsToolDefinition]] = None,
         tool_choice: Optional[_ToolChoice] = None,
         model_extras: Optional[Mapping[str, Any]] = None,
+        enable_content_recording: Optional[bool] = None,
         **kwargs: Any,
     ) -> None:
+        self._content_recording = content_recording_keyword(enable_content_recording)
         defaults = given_arguments(CHAT_FIELDS, locals())
         self._settings = ClientSettings(
             "ChatCompletionsClient", endpoint, credential, api_version, CHAT_FIELDS, defaults, model_extras, kwargs
         )
         super().__init__(self._settings.endpoint, credential, api_version=self._settings.api_version, **kwargs)
 
-    @distributed_trace
     def create(
         self,
         body: Optional[Mapping[str, Any]] = None,
@@ -189,9 +218,8 @@ class ChatCompletionsClient(_InferenceClient, _ChatCompletionsClient):
         settings = self._settings
         given = given_arguments(CHAT_FIELDS, locals())
         request = settings.request(settings.routes.chat, "create", body, given, model_extras, ("messages",))
-        return chat_completions(self._json(request, kwargs))
+        return chat_completions(self._json(CHAT, request, kwargs))
 
-    @distributed_trace
     def create_streaming(
         self,
         body: Optional[Mapping[str, Any]] = None,
@@ -228,15 +256,16 @@ class ChatCompletionsClient(_InferenceClient, _ChatCompletionsClient):
         request = settings.request(
             settings.routes.chat, "create_streaming", body, given, model_extras, ("messages",), True
         )
-        response = self._send(request, kwargs, stream=True)
-        problem = check_event_stream(response)
-        if problem is not None:
-            try:
-                response.read()
-            finally:
-                response.close()
-            raise problem(response.text())
-        return StreamingChatCompletions(response)
+        with self._trace(CHAT, request) as span:
+            response = self._send(request, kwargs, stream=True)
+            problem = check_event_stream(response)
+            if problem is not None:
+                try:
+                    response.read()
+                finally:
+                    response.close()
+                raise problem(response.text())
+            return span.keep_open(StreamingChatCompletions(response))
 
 
 class EmbeddingsClient(_InferenceClient, _EmbeddingsClient):
@@ -246,9 +275,11 @@ class EmbeddingsClient(_InferenceClient, _EmbeddingsClient):
     :param credential: An `AzureKeyCredential` or a token credential.
     :keyword api_version: The REST API version; defaults to `2024-04-01-preview`.
     :keyword model_extras: Extra body fields sent with every call.
+    :keyword enable_content_recording: With tracing on, whether the spans hold the prompts; see
+     `ChatCompletionsClient`.
 
     The keywords named like `create`'s arguments are defaults for every call. Other keywords are azure-core's
-    options; unknown keywords raise `TypeError`.
+    options; unknown keywords raise `TypeError`. Calls are traced as described for `ChatCompletionsClient`.
     """
 
     def __init__(
@@ -262,15 +293,16 @@ class EmbeddingsClient(_InferenceClient, _EmbeddingsClient):
         input_type: Optional[Union[str, _models.EmbeddingInputType]] = None,
         model: Optional[str] = None,
         model_extras: Optional[Mapping[str, Any]] = None,
+        enable_content_recording: Optional[bool] = None,
         **kwargs: Any,
     ) -> None:
+        self._content_recording = content_recording_keyword(enable_content_recording)
         defaults = given_arguments(EMBEDDINGS_FIELDS, locals())
         self._settings = ClientSettings(
             "EmbeddingsClient", endpoint, credential, api_version, EMBEDDINGS_FIELDS, defaults, model_extras, kwargs
         )
         super().__init__(self._settings.endpoint, credential, api_version=self._settings.api_version, **kwargs)
 
-    @distributed_trace
     def create(
         self,
         body: Optional[Mapping[str, Any]] = None,
@@ -302,7 +334,7 @@ class EmbeddingsClient(_InferenceClient, _EmbeddingsClient):
         settings = self._settings
         given = given_arguments(EMBEDDINGS_FIELDS, locals())
         request = settings.request(settings.routes.embeddings, "create", body, given, model_extras, ("input",))
-        return embeddings_result(self._json(request, kwargs))
+        return embeddings_result(self._json(EMBEDDINGS, request, kwargs))
 
 
 class ImageGenerationClient(_InferenceClient, _ImageGenerationClient):
@@ -312,9 +344,11 @@ class ImageGenerationClient(_InferenceClient, _ImageGenerationClient):
     :param credential: An `AzureKeyCredential` or a token credential.
     :keyword api_version: The REST API version; defaults to `2024-04-01-preview`.
     :keyword model_extras: Extra body fields sent with every call.
+    :keyword enable_content_recording: With tracing on, whether the spans hold the prompts; see
+     `ChatCompletionsClient`.
 
     The keywords named like `create`'s arguments are defaults for every call. Other keywords are azure-core's
-    options; unknown keywords raise `TypeError`.
+    options; unknown keywords raise `TypeError`. Calls are traced as described for `ChatCompletionsClient`.
     """
 
     def __init__(
@@ -329,15 +363,16 @@ class ImageGenerationClient(_InferenceClient, _ImageGenerationClient):
         seed: Optional[int] = None,
         model: Optional[str] = None,
         model_extras: Optional[Mapping[str, Any]] = None,
+        enable_content_recording: Optional[bool] = None,
         **kwargs: Any,
     ) -> None:
+        self._content_recording = content_recording_keyword(enable_content_recording)
         defaults = given_arguments(IMAGE_FIELDS, locals())
         self._settings = ClientSettings(
             "ImageGenerationClient", endpoint, credential, api_version, IMAGE_FIELDS, defaults, model_extras, kwargs
         )
         super().__init__(self._settings.endpoint, credential, api_version=self._settings.api_version, **kwargs)
 
-    @distributed_trace
     def create(
         self,
         body: Optional[Mapping[str, Any]] = None,
@@ -370,7 +405,7 @@ class ImageGenerationClient(_InferenceClient, _ImageGenerationClient):
         settings = self._settings
         given = given_arguments(IMAGE_FIELDS, locals())
         request = settings.request(settings.routes.images, "create", body, given, model_extras, ("prompt", "size"))
-        return image_generations(self._json(request, kwargs))
+        return image_generations(self._json(IMAGE_GENERATION, request, kwargs))
 
 
 def patch_sdk() -> None:

@@ -22,7 +22,7 @@ from ._core import ClientSettings, not_found_hint
 from ._errors import build_error, excerpt
 from ._json import as_dict, dicts
 from .models import _models  # pyright: ignore[reportPrivateUsage]
-from .models._patch import EmbeddingsResult, _wire  # pyright: ignore[reportPrivateUsage]
+from .models._patch import EmbeddingsResult, wrap_json
 
 __all__: list[str] = []
 
@@ -94,7 +94,7 @@ def embeddings_result(data: dict[str, Any]) -> EmbeddingsResult:
         if isinstance(raw, str):
             item["embedding"] = decode_float32(raw)
             item["embedding_base64"] = raw
-    return _wire(EmbeddingsResult, data)
+    return wrap_json(EmbeddingsResult, data)
 
 
 def image_generations(data: dict[str, Any]) -> _models.ImageGenerations:

@@ -11,7 +11,7 @@ arrived before it. `StreamingChatCompletions` and `AsyncStreamingChatCompletions
 response, hand them over and release the connection; they differ only where I/O happens.
 
 The connection is released at `[DONE]`, on any failure, on `close()`, on leaving a `with` block and when an
-unfinished stream is garbage collected.
+unfinished stream is garbage collected. A traced call's span (`_tracing`) ends at the same moments.
 """
 
 from __future__ import annotations
@@ -26,10 +26,13 @@ from ._accumulate import accumulate
 from ._errors import StreamingError, build_error, excerpt, stream_error
 from ._sse import DEFAULT_MAX_EVENT_SIZE, SSEDecoder, SSEError, ServerSentEvent
 from .models._models import ChatCompletions
-from .models._patch import StreamingChatCompletionsUpdate, _wire
+from ._json import as_dict
+from .models._patch import StreamingChatCompletionsUpdate, wrap_json
 
 if TYPE_CHECKING:
     from azure.core.rest import AsyncHttpResponse, HttpResponse
+
+    from ._tracing import CallSpan
 
 __all__ = ["StreamingChatCompletions", "AsyncStreamingChatCompletions"]
 
@@ -70,17 +73,19 @@ def event_to_update(event: ServerSentEvent, response: Any) -> Optional[Streaming
         if event.event == "error":
             raise stream_error(response, "StreamError", excerpt(data)) from None
         raise stream_error(response, "InvalidStreamEvent", f"An event is not JSON: {excerpt(data, 200)}") from None
-    if not isinstance(payload, dict):
+    update = as_dict(payload)
+    if update is None:
         raise stream_error(response, "InvalidStreamEvent", f"An event is not a JSON object: {excerpt(data, 200)}")
-    error = payload.get("error")
+    error: Any = update.get("error")
     if error or event.event == "error":
-        if isinstance(error, dict):
-            code = str(error.get("code") or "StreamError")
-            message = str(error.get("message") or excerpt(json.dumps(error)))
+        details = as_dict(error)
+        if details is not None:
+            code = str(details.get("code") or "StreamError")
+            message = str(details.get("message") or excerpt(json.dumps(details)))
         else:
             code, message = "StreamError", str(error or excerpt(data))
         raise stream_error(response, code, message)
-    return _wire(StreamingChatCompletionsUpdate, payload)
+    return wrap_json(StreamingChatCompletionsUpdate, update)
 
 
 class _UpdateDecoder:
@@ -152,6 +157,7 @@ class _StreamBase:
         self._queue: deque[_Item] = deque()
         self._closed = False
         self._payloads: list[dict[str, Any]] = []
+        self._span: Optional["CallSpan"] = None  # set by a traced call; ended with the stream
 
     @property
     def response(self) -> Any:
@@ -163,14 +169,29 @@ class _StreamBase:
         if isinstance(item, HttpResponseError):
             self._queue.clear()
             raise item
-        self._payloads.append(item._data)  # pylint: disable=protected-access
+        self._payloads.append(item._data)  # pyright: ignore[reportPrivateUsage]  # pylint: disable=protected-access
         return item
 
     def _completion(self) -> ChatCompletions:
         return accumulate(self._payloads)
 
+    def _end_span(self, error: Optional[BaseException] = None) -> None:
+        """End the call's span, if traced, with every update received (delivered or still queued) and the
+        failure: `error`, or the one waiting in the queue."""
+        span, self._span = self._span, None
+        if span is None:
+            return
+        payloads = list(self._payloads)
+        for item in self._queue:
+            if isinstance(item, HttpResponseError):
+                error = error or item
+            else:
+                payloads.append(item._data)  # pylint: disable=protected-access  # pyright: ignore[reportPrivateUsage]
+        span.end_stream(payloads, error)
+
     def _close_now(self) -> None:
         """Release the connection without awaiting (garbage collection, cancellation)."""
+        self._end_span()
         if self._closed:
             return
         self._closed = True
@@ -209,7 +230,8 @@ class StreamingChatCompletions(_StreamBase):
                 self._queue.extend(self._decoder.end())
             except AzureError as exc:
                 self._queue.append(self._decoder.broken(exc))
-            except BaseException:
+            except BaseException as exc:
+                self._end_span(exc)
                 self.close()
                 raise
             else:
@@ -232,6 +254,7 @@ class StreamingChatCompletions(_StreamBase):
 
     def close(self) -> None:
         """Stop reading and release the connection. Safe to call more than once."""
+        self._end_span()
         if not self._closed:
             self._closed = True
             self._response.close()
@@ -272,7 +295,8 @@ class AsyncStreamingChatCompletions(_StreamBase):
                 self._queue.extend(self._decoder.end())
             except AzureError as exc:
                 self._queue.append(self._decoder.broken(exc))
-            except BaseException:  # cancellation included: release the connection, then re-raise
+            except BaseException as exc:  # cancellation included: release the connection, then re-raise
+                self._end_span(exc)
                 self._close_now()
                 raise
             else:
@@ -294,6 +318,7 @@ class AsyncStreamingChatCompletions(_StreamBase):
 
     async def close(self) -> None:
         """Stop reading and release the connection. Safe to call more than once."""
+        self._end_span()
         if not self._closed:
             self._closed = True
             await self._response.close()

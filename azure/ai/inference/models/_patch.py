@@ -47,7 +47,7 @@ _M = TypeVar("_M")
 _PREPARED: set[type] = set()
 
 
-def _wire(cls: type[_M], data: dict[str, Any]) -> _M:
+def wrap_json(cls: type[_M], data: dict[str, Any]) -> _M:
     """Wrap a decoded JSON object in a model without copying or converting it.
 
     Only for the streamed update classes below, whose model-typed attributes are properties that wrap
@@ -162,6 +162,14 @@ class StreamingChatResponseMessageUpdate(_models.StreamingChatResponseMessageUpd
         """The next piece of the text; an empty string when the update carries none."""
         return self._data.get("content") or ""
 
+    @property
+    def tool_calls(self) -> Optional[list[_models.StreamingChatResponseToolCallUpdate]]:  # type: ignore[override]
+        """Pieces of tool calls, when the update carries some."""
+        calls = self._data.get("tool_calls")
+        if calls is None:
+            return None
+        return [_models.StreamingChatResponseToolCallUpdate(call) for call in dicts(calls)]
+
 
 class StreamingChatChoiceUpdate(_models.StreamingChatChoiceUpdate):
     """One choice of a streamed update."""
@@ -169,7 +177,7 @@ class StreamingChatChoiceUpdate(_models.StreamingChatChoiceUpdate):
     @property
     def delta(self) -> StreamingChatResponseMessageUpdate:  # type: ignore[override]
         """The change to the message."""
-        return _wire(StreamingChatResponseMessageUpdate, as_dict(self._data.get("delta")) or {})
+        return wrap_json(StreamingChatResponseMessageUpdate, as_dict(self._data.get("delta")) or {})
 
 
 class StreamingChatCompletionsUpdate(_models.StreamingChatCompletionsUpdate):
@@ -191,7 +199,7 @@ class StreamingChatCompletionsUpdate(_models.StreamingChatCompletionsUpdate):
     def choices(self) -> list[StreamingChatChoiceUpdate]:  # type: ignore[override]
         """The changes, one per choice; one empty choice when the update carries none on the wire."""
         wire = dicts(self._data.get("choices")) or [{"index": 0, "finish_reason": None, "delta": {}}]
-        return [_wire(StreamingChatChoiceUpdate, c) for c in wire]
+        return [wrap_json(StreamingChatChoiceUpdate, c) for c in wire]
 
 
 def patch_sdk() -> None:
@@ -221,7 +229,7 @@ class EmbeddingsResult(_models.EmbeddingsResult):
     @functools.cached_property
     def data(self) -> list[EmbeddingItem]:  # type: ignore[override]
         """The vectors, one per input."""
-        return [_wire(EmbeddingItem, item) for item in _json_objects(self._data.get("data"))]
+        return [wrap_json(EmbeddingItem, item) for item in _json_objects(self._data.get("data"))]
 
     @property
     def usage(self) -> _models.EmbeddingsUsage:  # type: ignore[override]
