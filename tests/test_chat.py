@@ -345,3 +345,29 @@ def test_repr_hides_the_key(emu, mode):
     client = mode.api.ChatCompletionsClient(emu.url, AzureKeyCredential(DEFAULT_KEY))
     assert emu.url in repr(client) and DEFAULT_KEY not in repr(client)
     assert DEFAULT_KEY not in str(client)
+
+
+@pytest.mark.parametrize("fault", ["rate-limit;count=2;retry_after=0", "rate-limit-ms;count=2;retry_after_ms=10"])
+def test_retry_after_and_retry_after_ms_are_retried(emu, mode, fault):
+    async def body(m):
+        async with m.client("ChatCompletionsClient", emu.url, retry_backoff_factor=0.01) as client:
+            result = await m.call(client.create(messages=MESSAGES, headers={"x-emulator-fault": fault}))
+        assert result.choices[0].message.content
+        assert len(emu.requests) == 3  # two 429 answers, then the success
+
+    mode.run(body)
+
+
+def test_client_errors_without_a_retry_hint_are_not_retried(emu, mode):
+    async def body(m):
+        async with m.client("ChatCompletionsClient", emu.url, retry_backoff_factor=0.01) as client:
+            error = await m.raises(
+                HttpResponseError,
+                lambda: client.create(
+                    messages=MESSAGES, headers={"x-emulator-fault": "status-then-ok;status=400;count=1"}
+                ),
+            )
+        assert error.status_code == 400
+        assert len(emu.requests) == 1
+
+    mode.run(body)

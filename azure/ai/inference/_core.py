@@ -448,6 +448,7 @@ class ClientSettings:
         defaults: Mapping[str, Any],
         model_extras: Any,
         kwargs: dict[str, Any],
+        retry_policy_type: Any,
     ) -> None:
         # Imported here to keep this module free of pipeline policies at import time for tools that read it.
         from azure.core.credentials import AzureKeyCredential
@@ -480,6 +481,8 @@ class ClientSettings:
                 f"not {type(credential).__name__}"
             )
         logging_policies(kwargs)
+        if "retry_policy" not in kwargs:
+            kwargs["retry_policy"] = retry_policy_type(**kwargs)
 
     def request(
         self,

@@ -10,6 +10,9 @@
   `AzureKeyCredential.update()` takes effect on the next one. Its format is never checked.
 - `AllowPlainHttpTokensPolicy` lets a token credential talk to a plain http endpoint when the client was
   built with `enforce_https=False` (a local test server only; azure-core refuses this by default).
+- `RetryPolicy` and `AsyncRetryPolicy` are azure-core's, except that a failed response carrying only
+  `retry-after-ms` or `x-ms-retry-after-ms` (no `Retry-After`) counts as "retry after this delay" too, as
+  `Retry-After` does: azure-core already honours these headers for the delay, not for the decision.
 - `SecretMaskingNetworkTraceLoggingPolicy` is azure-core's network trace (what `logging_enable=True`
   turns on), except that credential headers are masked: azure-core's own writes them verbatim.
 """
@@ -19,8 +22,11 @@ from __future__ import annotations
 from typing import Any
 
 from azure.core.credentials import AzureKeyCredential
-from azure.core.pipeline import PipelineRequest
-from azure.core.pipeline.policies import HttpLoggingPolicy, NetworkTraceLoggingPolicy, SansIOHTTPPolicy
+from azure.core.pipeline import PipelineRequest, PipelineResponse
+from azure.core.pipeline.policies import AsyncRetryPolicy as _AsyncRetryPolicy
+from azure.core.pipeline.policies import HttpLoggingPolicy, NetworkTraceLoggingPolicy
+from azure.core.pipeline.policies import RetryPolicy as _RetryPolicy
+from azure.core.pipeline.policies import SansIOHTTPPolicy
 
 __all__: list[str] = []
 
@@ -63,6 +69,30 @@ class AllowPlainHttpTokensPolicy(SansIOHTTPPolicy[Any, Any]):
 
     def on_request(self, request: PipelineRequest[Any]) -> None:
         request.context["enforce_https"] = False
+
+
+_MS_HEADERS = ("retry-after-ms", "x-ms-retry-after-ms")
+
+
+def _asks_for_retry(policy: Any, response: PipelineResponse[Any, Any]) -> bool:
+    http_response = response.http_response
+    if http_response.status_code < 400 or not policy._respect_retry_after_header:  # pylint: disable=protected-access
+        return False
+    return any(http_response.headers.get(name) for name in _MS_HEADERS)
+
+
+class RetryPolicy(_RetryPolicy):
+    """azure-core's retry policy; `retry-after-ms` alone also makes a failed request retried."""
+
+    def is_retry(self, settings: dict[str, Any], response: PipelineResponse[Any, Any]) -> bool:
+        return super().is_retry(settings, response) or _asks_for_retry(self, response)
+
+
+class AsyncRetryPolicy(_AsyncRetryPolicy):
+    """azure-core's async retry policy; `retry-after-ms` alone also makes a failed request retried."""
+
+    def is_retry(self, settings: dict[str, Any], response: PipelineResponse[Any, Any]) -> bool:
+        return super().is_retry(settings, response) or _asks_for_retry(self, response)
 
 
 class SecretMaskingNetworkTraceLoggingPolicy(NetworkTraceLoggingPolicy):

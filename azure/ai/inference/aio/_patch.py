@@ -33,6 +33,7 @@ from .._core import (
 from .._errors import StreamingError
 from .._results import chat_completions, embeddings_result, image_generations, model_info, raise_for_status, read_json
 from .._streaming import AsyncStreamingChatCompletions, check_event_stream
+from .._policies import AsyncRetryPolicy
 from .._tracing import (
     CHAT,
     EMBEDDINGS,
@@ -68,6 +69,7 @@ class _InferenceClient:
     _client: Any
     _model_info: Optional[_models.ModelInfo] = None
     _content_recording: Optional[bool] = None
+    _retry_policy_type: Any = AsyncRetryPolicy
 
     async def _send(self, request: HttpRequest, kwargs: dict[str, Any], *, stream: bool = False) -> AsyncHttpResponse:
         pipeline_response = await self._client._pipeline.run(  # pylint: disable=protected-access
@@ -163,7 +165,15 @@ class ChatCompletionsClient(_InferenceClient, _ChatCompletionsClient):
         self._content_recording = content_recording_keyword(enable_content_recording)
         defaults = given_arguments(CHAT_FIELDS, locals())
         self._settings = ClientSettings(
-            "ChatCompletionsClient", endpoint, credential, api_version, CHAT_FIELDS, defaults, model_extras, kwargs
+            "ChatCompletionsClient",
+            endpoint,
+            credential,
+            api_version,
+            CHAT_FIELDS,
+            defaults,
+            model_extras,
+            kwargs,
+            self._retry_policy_type,
         )
         super().__init__(self._settings.endpoint, credential, api_version=self._settings.api_version, **kwargs)
 
@@ -297,7 +307,15 @@ class EmbeddingsClient(_InferenceClient, _EmbeddingsClient):
         self._content_recording = content_recording_keyword(enable_content_recording)
         defaults = given_arguments(EMBEDDINGS_FIELDS, locals())
         self._settings = ClientSettings(
-            "EmbeddingsClient", endpoint, credential, api_version, EMBEDDINGS_FIELDS, defaults, model_extras, kwargs
+            "EmbeddingsClient",
+            endpoint,
+            credential,
+            api_version,
+            EMBEDDINGS_FIELDS,
+            defaults,
+            model_extras,
+            kwargs,
+            self._retry_policy_type,
         )
         super().__init__(self._settings.endpoint, credential, api_version=self._settings.api_version, **kwargs)
 
@@ -367,7 +385,15 @@ class ImageGenerationClient(_InferenceClient, _ImageGenerationClient):
         self._content_recording = content_recording_keyword(enable_content_recording)
         defaults = given_arguments(IMAGE_FIELDS, locals())
         self._settings = ClientSettings(
-            "ImageGenerationClient", endpoint, credential, api_version, IMAGE_FIELDS, defaults, model_extras, kwargs
+            "ImageGenerationClient",
+            endpoint,
+            credential,
+            api_version,
+            IMAGE_FIELDS,
+            defaults,
+            model_extras,
+            kwargs,
+            self._retry_policy_type,
         )
         super().__init__(self._settings.endpoint, credential, api_version=self._settings.api_version, **kwargs)
 
