@@ -81,14 +81,14 @@ def _asks_for_retry(policy: Any, response: PipelineResponse[Any, Any]) -> bool:
     return any(http_response.headers.get(name) for name in _MS_HEADERS)
 
 
-class RetryPolicy(_RetryPolicy):
+class RetryPolicy(_RetryPolicy[Any, Any]):
     """azure-core's retry policy; `retry-after-ms` alone also makes a failed request retried."""
 
     def is_retry(self, settings: dict[str, Any], response: PipelineResponse[Any, Any]) -> bool:
         return super().is_retry(settings, response) or _asks_for_retry(self, response)
 
 
-class AsyncRetryPolicy(_AsyncRetryPolicy):
+class AsyncRetryPolicy(_AsyncRetryPolicy[Any, Any]):
     """azure-core's async retry policy; `retry-after-ms` alone also makes a failed request retried."""
 
     def is_retry(self, settings: dict[str, Any], response: PipelineResponse[Any, Any]) -> bool:
