@@ -157,16 +157,7 @@ def test_garbage_collection_of_an_unfinished_stream(emu, mode):
     mode.run(lambda m: repeat_then_close(emu, m, case))
 
 
-def test_unfinished_stream_in_a_reference_cycle(emu, mode, request):
-    if not mode.is_async:
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason="sync: when a StreamingChatCompletions is freed by the cyclic collector, its socket is part of "
-                "the same garbage and is finalized first, unclosed (ResourceWarning), before the stream's __del__ "
-                "closes the response",
-            )
-        )
+def test_unfinished_stream_in_a_reference_cycle(emu, mode):
 
     async def case(m, client):
         stream = await open_stream(m, client)
@@ -232,16 +223,7 @@ def test_failed_streams_repeatedly(emu, mode):
     mode.run(lambda m: repeat_then_close(emu, m, case))
 
 
-def test_closing_the_client_releases_an_unfinished_stream(emu, mode, request):
-    if not mode.is_async:
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason="sync: ChatCompletionsClient.close() leaves an open StreamingChatCompletions reading on its "
-                "connection (urllib3 only closes idle pooled connections), so the socket stays open until the "
-                "stream is closed or collected",
-            )
-        )
+def test_closing_the_client_releases_an_unfinished_stream(emu, mode):
 
     async def body(m):
         streams = []
@@ -261,14 +243,7 @@ def test_closing_the_client_releases_an_unfinished_stream(emu, mode, request):
     mode.run(body)
 
 
-def test_iterating_a_stream_after_its_client_closed_raises_streaming_error(emu, mode, request):
-    reason = (
-        "async: aiohttp's RuntimeError('Connection closed.') escapes AsyncStreamingChatCompletions.__anext__, which "
-        "only turns AzureError into StreamingError"
-        if mode.is_async
-        else "sync: the stream keeps reading after ChatCompletionsClient.close(), as if the client were open"
-    )
-    request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
+def test_iterating_a_stream_after_its_client_closed_raises_streaming_error(emu, mode):
     outcome = {}
 
     async def body(m):

@@ -18,7 +18,9 @@ Rules kept here:
 from __future__ import annotations
 
 import json
+import math
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any, Callable, NamedTuple, Optional
 
@@ -94,7 +96,14 @@ CONSTRUCTOR_OPTIONS = PER_CALL_OPTIONS | frozenset(
 
 
 def check_options(kwargs: Mapping[str, Any], allowed: frozenset[str], method: str) -> None:
-    """Raise TypeError for keyword arguments that neither the method nor azure-core's pipeline knows."""
+    """Raise TypeError for keyword arguments that neither the method nor azure-core's pipeline knows,
+    and for a `headers` that is not a mapping of str to str."""
+    headers = kwargs.get("headers")
+    if headers is not None:
+        mapping = as_mapping(headers)
+        pairs: list[tuple[object, object]] = list(mapping.items()) if mapping is not None else []
+        if mapping is None or not all(isinstance(k, str) and isinstance(v, str) for k, v in pairs):
+            raise TypeError(f"{method}(): headers must be a dict of str header names to str values")
     unknown = [name for name in kwargs if name not in allowed]
     if unknown:
         names = ", ".join(repr(n) for n in sorted(unknown))
@@ -120,21 +129,32 @@ class Routes(NamedTuple):
 _CONTROL = re.compile(r"[\x00-\x20\x7f]")
 
 
+def _unsafe_character(text: str) -> bool:
+    """True for ASCII controls and spaces, and any Unicode space, separator or control character."""
+    if _CONTROL.search(text):
+        return True
+    return any(ord(c) > 0x7E and (c.isspace() or unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")) for c in text)
+
+
 def normalize_endpoint(endpoint: Any) -> str:
-    """Check an endpoint URL and return it without a trailing slash."""
+    """Check an endpoint URL and return it with a lower-case scheme and without a trailing slash."""
     if not isinstance(endpoint, str):
         raise TypeError(f"endpoint must be a str URL, not {type(endpoint).__name__}")
-    if _CONTROL.search(endpoint):
+    if _unsafe_character(endpoint):
         raise ValueError("endpoint must not contain spaces or control characters")
     scheme, sep, rest = endpoint.partition("://")
     if not sep or scheme.lower() not in ("http", "https"):
         raise ValueError(f"endpoint must start with https:// or http://, got {endpoint[:100]!r}")
-    host = rest.split("/", 1)[0].split("?", 1)[0]
-    if not host or host.startswith(":") or "@" in host:
+    authority = rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    if "@" in authority:
+        raise ValueError(
+            "endpoint must not contain a user name or password (user:password@host); pass a credential instead"
+        )
+    if not authority or authority.startswith(":"):
         raise ValueError(f"endpoint has no host name: {endpoint[:100]!r}")
     if "?" in rest or "#" in rest:
         raise ValueError("endpoint must not contain a query or fragment; pass api_version= instead")
-    return endpoint.rstrip("/")
+    return scheme.lower() + "://" + rest.rstrip("/")
 
 
 def is_azure_openai(endpoint: str) -> bool:
@@ -189,6 +209,8 @@ _Check = Callable[[str, Any, str], Any]
 def _number(name: str, value: Any, _: str) -> Any:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(f"{name} must be a number, not {type(value).__name__}")
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, not {value!r}: JSON cannot carry NaN or infinity")
     return value
 
 
@@ -409,7 +431,12 @@ def build_request(
             headers["extra-parameters"] = extras_allow
         if stream:
             payload["stream"] = True
-        content = json.dumps(payload, cls=SdkJSONEncoder, separators=(",", ":"), ensure_ascii=False).encode()
+        try:
+            text = json.dumps(payload, cls=SdkJSONEncoder, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+        except ValueError as exc:  # NaN or infinity, which only model_extras or a whole body can bring
+            where = "model_extras" if extras else "body"
+            raise ValueError(f"{where} holds a value JSON cannot carry (NaN or infinity): {exc}") from None
+        content = text.encode()
         headers["Content-Type"] = "application/json"
     return HttpRequest(
         "POST" if body is not None else "GET",

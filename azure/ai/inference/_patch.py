@@ -13,6 +13,8 @@ and differs only where I/O happens.
 
 from __future__ import annotations
 
+import weakref
+
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Optional, Union
 
@@ -65,6 +67,9 @@ _ResponseFormat = Union[str, _models.ChatCompletionsResponseFormat, _models.Json
 _ToolChoice = Union[str, _models.ChatCompletionsToolChoicePreset, _models.ChatCompletionsNamedToolChoice]
 
 
+_CLIENT_CLOSED = "The client was closed before the stream ended."
+
+
 class _InferenceClient:
     """What the three sync clients share: running a request, and the cached model info."""
 
@@ -72,6 +77,7 @@ class _InferenceClient:
     _client: Any
     _model_info: Optional[_models.ModelInfo] = None
     _content_recording: Optional[bool] = None
+    _open_streams: "Optional[weakref.WeakSet[StreamingChatCompletions]]" = None
     _retry_policy_type: Any = RetryPolicy
 
     def _send(self, request: HttpRequest, kwargs: dict[str, Any], *, stream: bool = False) -> HttpResponse:
@@ -109,6 +115,26 @@ class _InferenceClient:
         if self._model_info is None:
             self._model_info = model_info(self._json(MODEL_INFO, self._settings.info_request(), kwargs))
         return self._model_info
+
+    def _track(self, stream: StreamingChatCompletions) -> StreamingChatCompletions:
+        """Remember an open stream, so that closing the client closes it too."""
+        if self._open_streams is None:
+            self._open_streams = weakref.WeakSet()
+        self._open_streams.add(stream)
+        return stream
+
+    def close(self) -> None:
+        """Close the client: its open streams, then its connections."""
+        for stream in list(self._open_streams or ()):
+            stream._interrupt(_CLIENT_CLOSED)  # pylint: disable=protected-access  # pyright: ignore[reportPrivateUsage]
+            stream.close()
+        self._client.close()
+
+    def __exit__(self, *exc_details: Any) -> None:
+        for stream in list(self._open_streams or ()):
+            stream._interrupt(_CLIENT_CLOSED)  # pylint: disable=protected-access  # pyright: ignore[reportPrivateUsage]
+            stream.close()
+        self._client.__exit__(*exc_details)
 
     def __repr__(self) -> str:
         settings = self._settings
@@ -275,7 +301,7 @@ class ChatCompletionsClient(_InferenceClient, _ChatCompletionsClient):
                 finally:
                     response.close()
                 raise problem(response.text())
-            return span.keep_open(StreamingChatCompletions(response))
+            return self._track(span.keep_open(StreamingChatCompletions(response)))
 
 
 class EmbeddingsClient(_InferenceClient, _EmbeddingsClient):

@@ -17,10 +17,11 @@ unfinished stream is garbage collected. A traced call's span (`_tracing`) ends a
 from __future__ import annotations
 
 import json
+import weakref
 from collections import deque
 from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Iterator, Optional, Union
 
-from azure.core.exceptions import AzureError, HttpResponseError
+from azure.core.exceptions import HttpResponseError
 
 from ._accumulate import accumulate
 from ._errors import StreamingError, build_error, excerpt, stream_error
@@ -121,6 +122,10 @@ class _UpdateDecoder:
             items.append(self._fail("InvalidStream", str(exc), exc))
         return items
 
+    def interrupted(self, message: str) -> HttpResponseError:
+        """The stream was stopped from outside (its client was closed)."""
+        return self._fail("StreamInterrupted", message, None)
+
     def broken(self, exc: BaseException) -> HttpResponseError:
         """Reading the body failed: the connection broke or timed out."""
         return self._fail("StreamInterrupted", f"The stream broke before 'data: [DONE]': {exc}", exc)
@@ -158,6 +163,9 @@ class _StreamBase:
         self._closed = False
         self._payloads: list[dict[str, Any]] = []
         self._span: Optional["CallSpan"] = None  # set by a traced call; ended with the stream
+        # Releases the connection if the stream is garbage collected unfinished. A finalizer, unlike __del__,
+        # keeps the response (and its socket) alive until it runs, also when the cyclic collector frees both.
+        self._finalizer = weakref.finalize(self, _release, response)
 
     @property
     def response(self) -> Any:
@@ -189,19 +197,32 @@ class _StreamBase:
                 payloads.append(item._data)  # pylint: disable=protected-access  # pyright: ignore[reportPrivateUsage]
         span.end_stream(payloads, error)
 
+    def _interrupt(self, message: str) -> None:
+        """Mark the stream as failed, unless it already ended: the next read raises StreamingError(`message`)
+        after the updates already received. The caller then closes it."""
+        if not self._decoder.finished and not self._closed:
+            self._queue.append(self._decoder.interrupted(message))
+
     def _close_now(self) -> None:
-        """Release the connection without awaiting (garbage collection, cancellation)."""
+        """Release the connection without awaiting (cancellation)."""
         self._end_span()
         if self._closed:
             return
         self._closed = True
-        internal = getattr(self._response, "_internal_response", None)
-        close = getattr(internal, "close", None)
-        try:
-            if close is not None:
-                close()
-        except Exception:  # pylint: disable=broad-except
-            pass
+        self._finalizer()
+
+
+def _release(response: Any) -> None:
+    """Close a response without awaiting: the transport's own response object is closed synchronously."""
+    internal = getattr(response, "_internal_response", None)
+    try:
+        close = getattr(internal, "close", None) or getattr(response, "close", None)
+        if close is not None:
+            result = close()
+            if hasattr(result, "close"):  # an un-awaited coroutine: nothing to run it on
+                result.close()
+    except Exception:  # pylint: disable=broad-except
+        pass
 
 
 class StreamingChatCompletions(_StreamBase):
@@ -228,7 +249,7 @@ class StreamingChatCompletions(_StreamBase):
                 chunk = next(self._chunks)
             except StopIteration:
                 self._queue.extend(self._decoder.end())
-            except AzureError as exc:
+            except Exception as exc:  # pylint: disable=broad-except  # the connection broke or timed out
                 self._queue.append(self._decoder.broken(exc))
             except BaseException as exc:
                 self._end_span(exc)
@@ -257,6 +278,7 @@ class StreamingChatCompletions(_StreamBase):
         self._end_span()
         if not self._closed:
             self._closed = True
+            self._finalizer.detach()
             self._response.close()
 
     def __enter__(self) -> "StreamingChatCompletions":
@@ -266,8 +288,8 @@ class StreamingChatCompletions(_StreamBase):
         self.close()
 
     def __del__(self) -> None:
-        if not getattr(self, "_closed", True):
-            self.close()
+        if getattr(self, "_span", None) is not None:
+            self._end_span()  # the connection itself is released by the finalizer
 
 
 class AsyncStreamingChatCompletions(_StreamBase):
@@ -293,7 +315,7 @@ class AsyncStreamingChatCompletions(_StreamBase):
                 chunk = await self._chunks.__anext__()
             except StopAsyncIteration:
                 self._queue.extend(self._decoder.end())
-            except AzureError as exc:
+            except Exception as exc:  # pylint: disable=broad-except  # the connection broke or timed out
                 self._queue.append(self._decoder.broken(exc))
             except BaseException as exc:  # cancellation included: release the connection, then re-raise
                 self._end_span(exc)
@@ -321,6 +343,7 @@ class AsyncStreamingChatCompletions(_StreamBase):
         self._end_span()
         if not self._closed:
             self._closed = True
+            self._finalizer.detach()
             await self._response.close()
 
     async def __aenter__(self) -> "AsyncStreamingChatCompletions":
@@ -330,5 +353,5 @@ class AsyncStreamingChatCompletions(_StreamBase):
         await self.close()
 
     def __del__(self) -> None:
-        if not getattr(self, "_closed", True):
-            self._close_now()
+        if getattr(self, "_span", None) is not None:
+            self._end_span()  # the connection itself is released by the finalizer

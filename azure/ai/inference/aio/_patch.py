@@ -10,6 +10,8 @@ the argument checks, request building and result parsing are the same shared fun
 
 from __future__ import annotations
 
+import weakref
+
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Optional, Union
 
@@ -62,6 +64,9 @@ _ResponseFormat = Union[str, _models.ChatCompletionsResponseFormat, _models.Json
 _ToolChoice = Union[str, _models.ChatCompletionsToolChoicePreset, _models.ChatCompletionsNamedToolChoice]
 
 
+_CLIENT_CLOSED = "The client was closed before the stream ended."
+
+
 class _InferenceClient:
     """What the three async clients share: running a request, and the cached model info."""
 
@@ -69,6 +74,7 @@ class _InferenceClient:
     _client: Any
     _model_info: Optional[_models.ModelInfo] = None
     _content_recording: Optional[bool] = None
+    _open_streams: "Optional[weakref.WeakSet[AsyncStreamingChatCompletions]]" = None
     _retry_policy_type: Any = AsyncRetryPolicy
 
     async def _send(self, request: HttpRequest, kwargs: dict[str, Any], *, stream: bool = False) -> AsyncHttpResponse:
@@ -107,6 +113,26 @@ class _InferenceClient:
         if self._model_info is None:
             self._model_info = model_info(await self._json(MODEL_INFO, self._settings.info_request(), kwargs))
         return self._model_info
+
+    def _track(self, stream: AsyncStreamingChatCompletions) -> AsyncStreamingChatCompletions:
+        """Remember an open stream, so that closing the client closes it too."""
+        if self._open_streams is None:
+            self._open_streams = weakref.WeakSet()
+        self._open_streams.add(stream)
+        return stream
+
+    async def close(self) -> None:
+        """Close the client: its open streams, then its connections."""
+        for stream in list(self._open_streams or ()):
+            stream._interrupt(_CLIENT_CLOSED)  # pylint: disable=protected-access  # pyright: ignore[reportPrivateUsage]
+            await stream.close()
+        await self._client.close()
+
+    async def __aexit__(self, *exc_details: Any) -> None:
+        for stream in list(self._open_streams or ()):
+            stream._interrupt(_CLIENT_CLOSED)  # pylint: disable=protected-access  # pyright: ignore[reportPrivateUsage]
+            await stream.close()
+        await self._client.__aexit__(*exc_details)
 
     def __repr__(self) -> str:
         settings = self._settings
@@ -273,7 +299,7 @@ class ChatCompletionsClient(_InferenceClient, _ChatCompletionsClient):
                 finally:
                     await response.close()
                 raise problem(response.text())
-            return span.keep_open(AsyncStreamingChatCompletions(response))
+            return self._track(span.keep_open(AsyncStreamingChatCompletions(response)))
 
 
 class EmbeddingsClient(_InferenceClient, _EmbeddingsClient):
