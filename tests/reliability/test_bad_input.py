@@ -23,10 +23,6 @@ from _reliability import clean_emulator  # noqa: F401  (autouse: each test start
 pytestmark = [pytest.mark.timeout(60), pytest.mark.filterwarnings("error")]
 
 MSGS = [UserMessage("hello there")]
-def xfail(reason, *values):
-    return pytest.param(*values, marks=pytest.mark.xfail(strict=True, reason=reason))
-
-
 # (kwargs, exception type, text the message must contain)
 CHAT = [
     ({"body": 42}, TypeError, "body"),
@@ -262,12 +258,6 @@ def test_malformed_json_is_a_decode_error_with_a_bounded_excerpt(emu, mode):
     assert len(emu.requests) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the DecodeError comes from azure-core's ContentDecodePolicy ('JSON is invalid: ...' + 'Content: <2 KB>'), "
-    "raised inside the pipeline before the library's read_json, so it names neither the HTTP status nor the "
-    "request id",
-)
 def test_malformed_json_decode_error_names_the_status_and_request_id(emu, mode):
     outcome = {}
 

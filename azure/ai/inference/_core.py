@@ -476,6 +476,7 @@ class ClientSettings:
         model_extras: Any,
         kwargs: dict[str, Any],
         retry_policy_type: Any,
+        transport_type: Any,
     ) -> None:
         # Imported here to keep this module free of pipeline policies at import time for tools that read it.
         from azure.core.credentials import AzureKeyCredential
@@ -510,6 +511,8 @@ class ClientSettings:
         logging_policies(kwargs)
         if "retry_policy" not in kwargs:
             kwargs["retry_policy"] = retry_policy_type(**kwargs)
+        if "transport" not in kwargs:  # one transport, shared by the generated pipeline and ours
+            kwargs["transport"] = transport_type(**kwargs)
 
     def request(
         self,

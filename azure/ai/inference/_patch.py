@@ -18,6 +18,7 @@ import weakref
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Optional, Union
 
+from azure.core import PipelineClient
 from azure.core.credentials import AzureKeyCredential
 from azure.core.rest import HttpRequest, HttpResponse
 
@@ -38,7 +39,7 @@ from ._core import (
 from ._errors import StreamingError
 from ._results import chat_completions, embeddings_result, image_generations, model_info, raise_for_status, read_json
 from ._streaming import StreamingChatCompletions, check_event_stream
-from ._policies import RetryPolicy
+from ._policies import RetryPolicy, default_transport, pipeline_policies
 from ._tracing import (
     CHAT,
     EMBEDDINGS,
@@ -77,6 +78,15 @@ class _InferenceClient:
     _client: Any
     _model_info: Optional[_models.ModelInfo] = None
     _content_recording: Optional[bool] = None
+    _transport_type: Any = staticmethod(default_transport)
+
+    def _use_own_pipeline(self, kwargs: dict[str, Any]) -> None:
+        """Run calls through the generated client's policies minus ContentDecodePolicy (see `pipeline_policies`)."""
+        if "policies" not in kwargs:
+            self._client = PipelineClient(
+                base_url="{endpoint}", policies=pipeline_policies(self._config, kwargs), **kwargs
+            )
+
     _open_streams: "Optional[weakref.WeakSet[StreamingChatCompletions]]" = None
     _retry_policy_type: Any = RetryPolicy
 
@@ -202,8 +212,10 @@ class ChatCompletionsClient(_InferenceClient, _ChatCompletionsClient):
             model_extras,
             kwargs,
             self._retry_policy_type,
+            self._transport_type,
         )
         super().__init__(self._settings.endpoint, credential, api_version=self._settings.api_version, **kwargs)
+        self._use_own_pipeline(kwargs)
 
     def create(
         self,
@@ -344,8 +356,10 @@ class EmbeddingsClient(_InferenceClient, _EmbeddingsClient):
             model_extras,
             kwargs,
             self._retry_policy_type,
+            self._transport_type,
         )
         super().__init__(self._settings.endpoint, credential, api_version=self._settings.api_version, **kwargs)
+        self._use_own_pipeline(kwargs)
 
     def create(
         self,
@@ -422,8 +436,10 @@ class ImageGenerationClient(_InferenceClient, _ImageGenerationClient):
             model_extras,
             kwargs,
             self._retry_policy_type,
+            self._transport_type,
         )
         super().__init__(self._settings.endpoint, credential, api_version=self._settings.api_version, **kwargs)
+        self._use_own_pipeline(kwargs)
 
     def create(
         self,

@@ -26,7 +26,12 @@ from azure.core.pipeline import PipelineRequest, PipelineResponse
 from azure.core.pipeline.policies import AsyncRetryPolicy as _AsyncRetryPolicy
 from azure.core.pipeline.policies import HttpLoggingPolicy, NetworkTraceLoggingPolicy
 from azure.core.pipeline.policies import RetryPolicy as _RetryPolicy
-from azure.core.pipeline.policies import SansIOHTTPPolicy
+from azure.core.pipeline.policies import (
+    DistributedTracingPolicy,
+    RequestIdPolicy,
+    SansIOHTTPPolicy,
+    SensitiveHeaderCleanupPolicy,
+)
 
 __all__: list[str] = []
 
@@ -121,3 +126,36 @@ def logging_policies(kwargs: dict[str, Any]) -> None:
         policy = HttpLoggingPolicy(**kwargs)
         policy.allowed_header_names |= LOGGED_HEADERS
         kwargs["http_logging_policy"] = policy
+
+
+def pipeline_policies(config: Any, kwargs: dict[str, Any]) -> list[Any]:
+    """The policies of a client's pipeline: the generated client's, in the same order, without azure-core's
+    ContentDecodePolicy, which would parse every JSON body a second time (the clients parse it once)."""
+    return [
+        RequestIdPolicy(**kwargs),
+        config.headers_policy,
+        config.user_agent_policy,
+        config.proxy_policy,
+        config.redirect_policy,
+        config.retry_policy,
+        config.authentication_policy,
+        config.custom_hook_policy,
+        config.logging_policy,
+        DistributedTracingPolicy(**kwargs),
+        SensitiveHeaderCleanupPolicy(**kwargs),
+        config.http_logging_policy,
+    ]
+
+
+def default_transport(**kwargs: Any) -> Any:
+    """The sync clients' transport when none is given (imported on first use, to keep imports light)."""
+    from azure.core.pipeline.transport import RequestsTransport  # pylint: disable=import-outside-toplevel
+
+    return RequestsTransport(**kwargs)
+
+
+def default_async_transport(**kwargs: Any) -> Any:
+    """The async clients' transport when none is given: azure-core's aiohttp transport."""
+    from azure.core.pipeline.transport import AioHttpTransport  # pylint: disable=import-outside-toplevel
+
+    return AioHttpTransport(**kwargs)

@@ -19,7 +19,7 @@ from typing import Any, Callable, TypeVar
 from azure.core.exceptions import DecodeError, HttpResponseError
 
 from ._core import ClientSettings, not_found_hint
-from ._errors import build_error, excerpt
+from ._errors import build_error, excerpt, request_id_of
 from ._json import as_dict, dicts
 from .models import _models  # pyright: ignore[reportPrivateUsage]
 from .models._patch import EmbeddingsResult, wrap_json
@@ -61,10 +61,11 @@ def read_json(response: Any) -> dict[str, Any]:
 
 
 def _decode_error(response: Any, message: str) -> HttpResponseError:
-    error = DecodeError(
-        message=f"{message}\nStatus: {response.status_code} {response.reason or ''}".rstrip(), response=response
-    )
-    return error
+    lines = [message, f"Status: {response.status_code} {response.reason or ''}".rstrip()]
+    request_id = request_id_of(response.headers)
+    if request_id:
+        lines.append(f"Request id: {request_id}")
+    return DecodeError(message="\n".join(lines), response=response)
 
 
 def chat_completions(data: dict[str, Any]) -> _models.ChatCompletions:

@@ -15,6 +15,7 @@ import weakref
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Optional, Union
 
+from azure.core import AsyncPipelineClient
 from azure.core.credentials import AzureKeyCredential
 from azure.core.rest import AsyncHttpResponse, HttpRequest
 
@@ -35,7 +36,7 @@ from .._core import (
 from .._errors import StreamingError
 from .._results import chat_completions, embeddings_result, image_generations, model_info, raise_for_status, read_json
 from .._streaming import AsyncStreamingChatCompletions, check_event_stream
-from .._policies import AsyncRetryPolicy
+from .._policies import AsyncRetryPolicy, default_async_transport, pipeline_policies
 from .._tracing import (
     CHAT,
     EMBEDDINGS,
@@ -74,6 +75,15 @@ class _InferenceClient:
     _client: Any
     _model_info: Optional[_models.ModelInfo] = None
     _content_recording: Optional[bool] = None
+    _transport_type: Any = staticmethod(default_async_transport)
+
+    def _use_own_pipeline(self, kwargs: dict[str, Any]) -> None:
+        """Run calls through the generated client's policies minus ContentDecodePolicy (see `pipeline_policies`)."""
+        if "policies" not in kwargs:
+            self._client = AsyncPipelineClient(
+                base_url="{endpoint}", policies=pipeline_policies(self._config, kwargs), **kwargs
+            )
+
     _open_streams: "Optional[weakref.WeakSet[AsyncStreamingChatCompletions]]" = None
     _retry_policy_type: Any = AsyncRetryPolicy
 
@@ -200,8 +210,10 @@ class ChatCompletionsClient(_InferenceClient, _ChatCompletionsClient):
             model_extras,
             kwargs,
             self._retry_policy_type,
+            self._transport_type,
         )
         super().__init__(self._settings.endpoint, credential, api_version=self._settings.api_version, **kwargs)
+        self._use_own_pipeline(kwargs)
 
     async def create(
         self,
@@ -342,8 +354,10 @@ class EmbeddingsClient(_InferenceClient, _EmbeddingsClient):
             model_extras,
             kwargs,
             self._retry_policy_type,
+            self._transport_type,
         )
         super().__init__(self._settings.endpoint, credential, api_version=self._settings.api_version, **kwargs)
+        self._use_own_pipeline(kwargs)
 
     async def create(
         self,
@@ -420,8 +434,10 @@ class ImageGenerationClient(_InferenceClient, _ImageGenerationClient):
             model_extras,
             kwargs,
             self._retry_policy_type,
+            self._transport_type,
         )
         super().__init__(self._settings.endpoint, credential, api_version=self._settings.api_version, **kwargs)
+        self._use_own_pipeline(kwargs)
 
     async def create(
         self,
