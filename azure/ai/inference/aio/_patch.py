@@ -73,6 +73,7 @@ class _InferenceClient:
 
     _settings: ClientSettings
     _client: Any
+    _config: Any
     _model_info: Optional[_models.ModelInfo] = None
     _content_recording: Optional[bool] = None
     _transport_type: Any = staticmethod(default_async_transport)
