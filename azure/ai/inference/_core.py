@@ -17,7 +17,6 @@ Rules kept here:
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import unicodedata
@@ -32,6 +31,9 @@ from ._utils.model_base import SdkJSONEncoder
 __all__: list[str] = []
 
 DEFAULT_API_VERSION = "2024-04-01-preview"
+
+# One encoder for every request body: compact, UTF-8, models as their JSON, no NaN or infinity.
+_ENCODER = SdkJSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 _FIRST_VERSION = "2024-04-01-preview"
 
 # Keyword arguments that azure-core's pipeline understands on a single call.
@@ -432,7 +434,7 @@ def build_request(
         if stream:
             payload["stream"] = True
         try:
-            text = json.dumps(payload, cls=SdkJSONEncoder, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+            text = _ENCODER.encode(payload)
         except ValueError as exc:  # NaN or infinity, which only model_extras or a whole body can bring
             where = "model_extras" if extras else "body"
             raise ValueError(f"{where} holds a value JSON cannot carry (NaN or infinity): {exc}") from None

@@ -19,6 +19,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from azure.core.credentials import AzureKeyCredential
@@ -34,6 +35,9 @@ from azure.core.pipeline.policies import (
 )
 
 __all__: list[str] = []
+
+# The logger azure-core's network trace policy writes to.
+_TRACE_LOGGER = logging.getLogger(NetworkTraceLoggingPolicy.__module__)
 
 SECRET_HEADERS = ("authorization", "api-key", "ocp-apim-subscription-key", "proxy-authorization")
 MASK = "***"
@@ -104,6 +108,10 @@ class SecretMaskingNetworkTraceLoggingPolicy(NetworkTraceLoggingPolicy):
     """azure-core's network trace logging, with the values of credential headers replaced by `***`."""
 
     def on_request(self, request: PipelineRequest[Any]) -> None:
+        enabled = request.context.options.get("logging_enable", self.enable_http_logger)
+        if not enabled or not _TRACE_LOGGER.isEnabledFor(logging.DEBUG):
+            super().on_request(request)  # logs nothing; only records the option, as azure-core does
+            return
         headers = request.http_request.headers
         saved = {name: headers[name] for name in list(headers) if name.lower() in SECRET_HEADERS}
         if not saved:

@@ -22,7 +22,7 @@ from ._core import ClientSettings, not_found_hint
 from ._errors import build_error, excerpt, request_id_of
 from ._json import as_dict, dicts
 from .models import _models  # pyright: ignore[reportPrivateUsage]
-from .models._patch import EmbeddingsResult, wrap_json
+from .models._patch import ChatCompletions, EmbeddingsResult, wrap_json
 
 __all__: list[str] = []
 
@@ -68,8 +68,8 @@ def _decode_error(response: Any, message: str) -> HttpResponseError:
     return DecodeError(message="\n".join(lines), response=response)
 
 
-def chat_completions(data: dict[str, Any]) -> _models.ChatCompletions:
-    return _models.ChatCompletions(data)
+def chat_completions(data: dict[str, Any]) -> ChatCompletions:
+    return wrap_json(ChatCompletions, data)
 
 
 def model_info(data: dict[str, Any]) -> _models.ModelInfo:
