@@ -4,8 +4,8 @@
 # ------------------------------------
 """Stitching streamed updates into one complete ChatCompletions, without a second request.
 
-Strategy: a stream keeps the decoded JSON of each update it delivers (one list append per update);
-`accumulate()` merges them only when asked. Pure functions over dicts, shared by sync and async.
+Strategy: a stream hands each update it delivers to an `Accumulator`, which keeps only the merged state
+(a text update costs one list append). Pure code over dicts, shared by sync and async.
 
 Merge rules, per choice `index`:
 - `content` and any other string field of the delta outside the spec (`reasoning_content`, ...) are
@@ -20,6 +20,7 @@ Merge rules, per choice `index`:
 
 from __future__ import annotations
 
+import copy
 from typing import Any, Iterable
 
 from ._json import as_dict, dicts
@@ -70,6 +71,11 @@ class _Choice:
 
     def add(self, choice: dict[str, Any]) -> None:
         delta = as_dict(choice.get("delta"))
+        if delta is not None and len(delta) == 1 and len(choice) <= 3 and choice.get("finish_reason") is None:
+            content = delta.get("content")
+            if type(content) is str:  # the common update: one more piece of text
+                self.content.append(content)
+                return
         if delta is not None:
             if self.role is None and delta.get("role"):
                 self.role = delta["role"]
@@ -105,19 +111,47 @@ class _Choice:
         return {**self.other, "index": self.index, "finish_reason": self.finish_reason, "message": message}
 
 
-def accumulate(payloads: Iterable[dict[str, Any]]) -> _models.ChatCompletions:
-    """One ChatCompletions from the decoded JSON of streamed updates, in the order they arrived."""
-    top: dict[str, Any] = {}
-    choices: dict[int, _Choice] = {}
-    for payload in payloads:
+class Accumulator:
+    """Merges streamed updates as they are delivered; `result()` gives the whole answer so far at any time.
+
+    Only the merged state is kept (pieces of text, tool calls, the latest top-level fields), not the updates.
+    """
+
+    def __init__(self) -> None:
+        self._top: dict[str, Any] = {}
+        self._choices: dict[int, _Choice] = {}
+
+    def add(self, payload: dict[str, Any]) -> None:
+        top = self._top
         for key, value in payload.items():
             if key == "choices":
                 for choice in dicts(value):
                     index = choice.get("index")
                     index = index if isinstance(index, int) else 0
-                    choices.setdefault(index, _Choice(index)).add(choice)
-            elif value not in (None, "") or key not in top:
+                    state = self._choices.get(index)
+                    if state is None:
+                        state = self._choices[index] = _Choice(index)
+                    state.add(choice)
+            elif (value is not None and value != "") or key not in top:
                 top[key] = value
-    top["object"] = "chat.completion"
-    top["choices"] = [choices[i].message() for i in sorted(choices)]
-    return _models.ChatCompletions(top)
+
+    def result(self, extra: Iterable[dict[str, Any]] = ()) -> _models.ChatCompletions:
+        """The merged answer; `extra` updates are merged into a copy, leaving this accumulator as it is."""
+        extra = list(extra)
+        if extra:
+            clone = copy.deepcopy(self)
+            for payload in extra:
+                clone.add(payload)
+            return clone.result()
+        top = dict(self._top)
+        top["object"] = "chat.completion"
+        top["choices"] = [self._choices[i].message() for i in sorted(self._choices)]
+        return _models.ChatCompletions(top)
+
+
+def accumulate(payloads: Iterable[dict[str, Any]]) -> _models.ChatCompletions:
+    """One ChatCompletions from the decoded JSON of streamed updates, in the order they arrived."""
+    accumulator = Accumulator()
+    for payload in payloads:
+        accumulator.add(payload)
+    return accumulator.result()

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Iterator, Option
 
 from azure.core.exceptions import HttpResponseError
 
-from ._accumulate import accumulate
+from ._accumulate import Accumulator
 from ._errors import StreamingError, build_error, excerpt, stream_error
 from ._sse import DEFAULT_MAX_EVENT_SIZE, SSEDecoder, SSEError, ServerSentEvent
 from .models._models import ChatCompletions
@@ -161,7 +161,7 @@ class _StreamBase:
         self._decoder = _UpdateDecoder(response, max_event_size)
         self._queue: deque[_Item] = deque()
         self._closed = False
-        self._payloads: list[dict[str, Any]] = []
+        self._accumulator = Accumulator()
         self._span: Optional["CallSpan"] = None  # set by a traced call; ended with the stream
         # Releases the connection if the stream is garbage collected unfinished. A finalizer, unlike __del__,
         # keeps the response (and its socket) alive until it runs, also when the cyclic collector frees both.
@@ -177,11 +177,11 @@ class _StreamBase:
         if isinstance(item, HttpResponseError):
             self._queue.clear()
             raise item
-        self._payloads.append(item._data)  # pyright: ignore[reportPrivateUsage]  # pylint: disable=protected-access
+        self._accumulator.add(item._data)  # pyright: ignore[reportPrivateUsage]  # pylint: disable=protected-access
         return item
 
     def _completion(self) -> ChatCompletions:
-        return accumulate(self._payloads)
+        return self._accumulator.result()
 
     def _end_span(self, error: Optional[BaseException] = None) -> None:
         """End the call's span, if traced, with every update received (delivered or still queued) and the
@@ -189,13 +189,13 @@ class _StreamBase:
         span, self._span = self._span, None
         if span is None:
             return
-        payloads = list(self._payloads)
+        queued: list[dict[str, Any]] = []
         for item in self._queue:
             if isinstance(item, HttpResponseError):
                 error = error or item
             else:
-                payloads.append(item._data)  # pylint: disable=protected-access  # pyright: ignore[reportPrivateUsage]
-        span.end_stream(payloads, error)
+                queued.append(item._data)  # pylint: disable=protected-access  # pyright: ignore[reportPrivateUsage]
+        span.end_stream(lambda: self._accumulator.result(queued), error)
 
     def _interrupt(self, message: str) -> None:
         """Mark the stream as failed, unless it already ended: the next read raises StreamingError(`message`)

@@ -37,7 +37,6 @@ from urllib.parse import urlsplit
 
 from azure.core.settings import settings
 
-from ._accumulate import accumulate
 from ._utils.model_base import SdkJSONEncoder
 from ._version import VERSION
 
@@ -304,8 +303,9 @@ class CallSpan:
         """Hand the span over to a stream, which ends it; returns `stream`."""
         return stream
 
-    def end_stream(self, payloads: list[dict[str, Any]], error: Optional[BaseException]) -> None:
-        """End a streamed call's span with the updates received and the failure, if any."""
+    def end_stream(self, completion: Callable[[], Mapping[str, Any]], error: Optional[BaseException]) -> None:
+        """End a streamed call's span with the answer received (built only if the span records) and the
+        failure, if any."""
 
 
 NO_SPAN = CallSpan()
@@ -421,10 +421,10 @@ class _GenAISpan(CallSpan):
         self._kept_open = True
         return stream
 
-    def end_stream(self, payloads: list[dict[str, Any]], error: Optional[BaseException]) -> None:
+    def end_stream(self, completion: Callable[[], Mapping[str, Any]], error: Optional[BaseException]) -> None:
         try:
             if self._span.is_recording():
-                self._describe(accumulate(payloads))
+                self._describe(completion())
         except Exception:  # pylint: disable=broad-except
             _LOGGER.warning("Could not add the streamed answer to the tracing span", exc_info=True)
         self._end(error)
