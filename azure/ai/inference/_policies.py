@@ -20,6 +20,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import urllib.request
 from typing import Any
 
 from azure.core.credentials import AzureKeyCredential
@@ -163,7 +165,22 @@ def default_transport(**kwargs: Any) -> Any:
 
 
 def default_async_transport(**kwargs: Any) -> Any:
-    """The async clients' transport when none is given: azure-core's aiohttp transport."""
+    """The async clients' transport when none is given: azure-core's aiohttp transport.
+
+    aiohttp, when it trusts the environment, looks up proxy settings and `.netrc` for every request, in a
+    thread. The environment is read once here instead: with no proxy variable and no `.netrc` file set, the
+    session does not trust the environment, which gives the same behaviour without the per-request cost.
+    """
     from azure.core.pipeline.transport import AioHttpTransport  # pylint: disable=import-outside-toplevel
 
+    if "use_env_settings" not in kwargs and not _environment_matters():
+        kwargs = {**kwargs, "use_env_settings": False}
     return AioHttpTransport(**kwargs)
+
+
+def _environment_matters() -> bool:
+    """Whether the process environment sets proxies or a `.netrc` file that aiohttp would use."""
+    if urllib.request.getproxies():
+        return True
+    netrc = os.environ.get("NETRC") or os.path.join(os.path.expanduser("~"), ".netrc")
+    return os.path.isfile(netrc)
