@@ -81,6 +81,31 @@ class _InferenceClient:
     _content_recording: Optional[bool] = None
     _transport_type: Any = staticmethod(default_transport)
 
+    def _setup(
+        self,
+        name: str,
+        fields: Any,
+        endpoint: Any,
+        credential: Any,
+        api_version: Any,
+        defaults: dict[str, Any],
+        model_extras: Any,
+        kwargs: dict[str, Any],
+    ) -> None:
+        """Check the constructor's arguments and prepare azure-core's keywords (policies, transport)."""
+        self._settings = ClientSettings(
+            name,
+            endpoint,
+            credential,
+            api_version,
+            fields,
+            defaults,
+            model_extras,
+            kwargs,
+            self._retry_policy_type,
+            self._transport_type,
+        )
+
     def _use_own_pipeline(self, kwargs: dict[str, Any]) -> None:
         """Run calls through the generated client's policies minus ContentDecodePolicy (see `pipeline_policies`)."""
         if "policies" not in kwargs:
@@ -201,22 +226,13 @@ class ChatCompletionsClient(_InferenceClient, _ChatCompletionsClient):
         enable_content_recording: Optional[bool] = None,
         **kwargs: Any,
     ) -> None:
-        self._content_recording = content_recording_keyword(enable_content_recording)
         defaults = given_arguments(CHAT_FIELDS, locals())
-        self._settings = ClientSettings(
-            "ChatCompletionsClient",
-            endpoint,
-            credential,
-            api_version,
-            CHAT_FIELDS,
-            defaults,
-            model_extras,
-            kwargs,
-            self._retry_policy_type,
-            self._transport_type,
+        self._setup(
+            "ChatCompletionsClient", CHAT_FIELDS, endpoint, credential, api_version, defaults, model_extras, kwargs
         )
         super().__init__(self._settings.endpoint, credential, api_version=self._settings.api_version, **kwargs)
         self._use_own_pipeline(kwargs)
+        self._content_recording = content_recording_keyword(enable_content_recording)
 
     def create(
         self,
@@ -345,22 +361,13 @@ class EmbeddingsClient(_InferenceClient, _EmbeddingsClient):
         enable_content_recording: Optional[bool] = None,
         **kwargs: Any,
     ) -> None:
-        self._content_recording = content_recording_keyword(enable_content_recording)
         defaults = given_arguments(EMBEDDINGS_FIELDS, locals())
-        self._settings = ClientSettings(
-            "EmbeddingsClient",
-            endpoint,
-            credential,
-            api_version,
-            EMBEDDINGS_FIELDS,
-            defaults,
-            model_extras,
-            kwargs,
-            self._retry_policy_type,
-            self._transport_type,
+        self._setup(
+            "EmbeddingsClient", EMBEDDINGS_FIELDS, endpoint, credential, api_version, defaults, model_extras, kwargs
         )
         super().__init__(self._settings.endpoint, credential, api_version=self._settings.api_version, **kwargs)
         self._use_own_pipeline(kwargs)
+        self._content_recording = content_recording_keyword(enable_content_recording)
 
     def create(
         self,
@@ -425,22 +432,13 @@ class ImageGenerationClient(_InferenceClient, _ImageGenerationClient):
         enable_content_recording: Optional[bool] = None,
         **kwargs: Any,
     ) -> None:
-        self._content_recording = content_recording_keyword(enable_content_recording)
         defaults = given_arguments(IMAGE_FIELDS, locals())
-        self._settings = ClientSettings(
-            "ImageGenerationClient",
-            endpoint,
-            credential,
-            api_version,
-            IMAGE_FIELDS,
-            defaults,
-            model_extras,
-            kwargs,
-            self._retry_policy_type,
-            self._transport_type,
+        self._setup(
+            "ImageGenerationClient", IMAGE_FIELDS, endpoint, credential, api_version, defaults, model_extras, kwargs
         )
         super().__init__(self._settings.endpoint, credential, api_version=self._settings.api_version, **kwargs)
         self._use_own_pipeline(kwargs)
+        self._content_recording = content_recording_keyword(enable_content_recording)
 
     def create(
         self,
