@@ -28,3 +28,22 @@ def test_async_transport_skips_per_request_lookups_otherwise(monkeypatch, tmp_pa
     monkeypatch.setenv("HOME", str(tmp_path))
     assert default_async_transport()._use_env_settings is False
     assert default_async_transport(use_env_settings=True)._use_env_settings is True
+
+
+def test_sync_clients_default_to_the_urllib3_transport_and_keep_requests_selectable(emu):
+    from azure.core.credentials import AzureKeyCredential
+    from azure.core.pipeline.transport import RequestsTransport
+
+    from azure.ai.inference import ChatCompletionsClient
+    from azure.ai.inference._policies import default_transport
+    from azure.ai.inference._transport import Urllib3Transport
+    from azure.ai.inference.models import UserMessage
+    from inference_emulator import DEFAULT_KEY
+
+    assert isinstance(default_transport(), Urllib3Transport)
+    with ChatCompletionsClient(emu.url, AzureKeyCredential(DEFAULT_KEY), transport=RequestsTransport()) as client:
+        result = client.create(messages=[UserMessage("through requests")])
+        stream = client.create_streaming(messages=[UserMessage("through requests")])
+        text = "".join(update.choices[0].delta.content for update in stream)
+    assert result.choices[0].message.content == text == "Emulated reply to: through requests"
+    assert "python-requests" not in emu.requests[-1].headers.get("User-Agent", "")

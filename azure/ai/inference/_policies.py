@@ -158,10 +158,17 @@ def pipeline_policies(config: Any, kwargs: dict[str, Any]) -> list[Any]:
 
 
 def default_transport(**kwargs: Any) -> Any:
-    """The sync clients' transport when none is given (imported on first use, to keep imports light)."""
-    from azure.core.pipeline.transport import RequestsTransport  # pylint: disable=import-outside-toplevel
+    """The sync clients' transport when none is given: `Urllib3Transport`, imported on first use to keep the
+    package's import light. A `session=` (a `requests.Session`) selects azure-core's requests transport, as does
+    `transport=RequestsTransport()`."""
+    # pylint: disable=import-outside-toplevel
+    if "session" in kwargs:
+        from azure.core.pipeline.transport import RequestsTransport
 
-    return RequestsTransport(**kwargs)
+        return RequestsTransport(**kwargs)
+    from ._transport import Urllib3Transport
+
+    return Urllib3Transport(**kwargs)
 
 
 def default_async_transport(**kwargs: Any) -> Any:

@@ -1,0 +1,797 @@
+# ------------------------------------
+# Copyright (c) Microsoft Corporation.
+# Licensed under the MIT License.
+# ------------------------------------
+"""`Urllib3Transport`: azure-core's sync `HttpTransport` contract on urllib3, without `requests`.
+
+Strategy: one `urllib3.PoolManager` per transport (plus one `ProxyManager` per proxy in use) keeps connections
+alive; everything that does not change from one request to the next is worked out once and cached:
+
+- the environment (`HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY`, `NO_PROXY`, `REQUESTS_CA_BUNDLE`, `CURL_CA_BUNDLE`,
+  `SSL_CERT_FILE`) is read at construction, and the proxy decision for each origin (scheme, host and port) is
+  made on its first request and remembered;
+- each origin's connection pool is looked up once, then reused while it stays open;
+- the TLS settings become one `ssl.SSLContext` per distinct (verify, cert) pair, built on the first https
+  request, so certificates are not parsed again for every new connection;
+- the urllib3 `Timeout` of each (connect, read) pair is built once.
+
+Per-call keywords that azure-core passes to `send` (`stream`, `connection_timeout`, `read_timeout`,
+`connection_verify`, `connection_cert`, `proxies`) override the constructor's settings for that request.
+Redirects and retries are left to azure-core's `RedirectPolicy` and `RetryPolicy`: urllib3 follows no
+redirect and retries nothing. urllib3 errors become the azure-core errors the requests transport raises:
+connection failures `ServiceRequestError`, failures after the request was sent (timeouts, resets)
+`ServiceResponseError`, a body cut short `IncompleteReadError`.
+
+Responses are azure-core rest responses (`HttpResponseImpl`). A non-streamed response is read whole (and its
+connection released) before `send` returns; a streamed one delivers each piece of the body as it arrives, gzip
+and deflate decoded for `iter_bytes()`, raw for `iter_raw()`. Closing a response returns its connection to the
+pool when the body was read to its end, and closes the connection otherwise.
+"""
+
+from __future__ import annotations
+
+import enum
+import http.client
+import os
+import ssl
+from base64 import b64encode
+from typing import Any, Callable, Iterator, Mapping, Optional, Union, cast, overload
+from urllib.parse import unquote, urlencode, urlsplit
+import urllib.request
+from urllib.request import getproxies, getproxies_environment, proxy_bypass
+
+import urllib3
+from urllib3.connectionpool import HTTPConnectionPool
+from urllib3.exceptions import ConnectTimeoutError
+from urllib3.exceptions import DecodeError as Urllib3DecodeError
+from urllib3.exceptions import (
+    HTTPError,
+    LocationValueError,
+    NewConnectionError,
+    PoolError,
+    ProxyError,
+    ReadTimeoutError,
+    SSLError,
+)
+from urllib3.fields import RequestField
+from urllib3.filepost import encode_multipart_formdata
+from urllib3.response import BaseHTTPResponse
+from urllib3.util.ssl_ import create_urllib3_context
+
+from azure.core.exceptions import (
+    AzureError,
+    DecodeError,
+    IncompleteReadError,
+    ServiceRequestError,
+    ServiceRequestTimeoutError,
+    ServiceResponseError,
+    ServiceResponseTimeoutError,
+)
+from azure.core.pipeline.transport import HttpRequest as LegacyHttpRequest
+from azure.core.pipeline.transport import HttpResponse as LegacyHttpResponse
+from azure.core.pipeline.transport import HttpTransport
+from azure.core.rest import HttpRequest, HttpResponse
+from azure.core.rest._http_response_impl import (  # pyright: ignore[reportPrivateUsage]
+    HttpResponseImpl,
+)
+
+__all__ = ["Urllib3Transport", "Urllib3TransportResponse", "Urllib3LegacyTransportResponse"]
+
+DEFAULT_TIMEOUT = 300.0  # seconds, connect and read, as azure-core's ConnectionConfiguration
+DEFAULT_POOL_MAXSIZE = 10  # connections kept alive per origin (requests' default as well)
+DEFAULT_NUM_POOLS = 10  # origins whose pools are kept
+DEFAULT_BLOCK_SIZE = 4096  # the slices `iter_bytes()` yields from an already-read body (azure-core's default)
+_READ_SIZE = 65536  # the most one read of a streamed body returns; a read returns what has arrived, not more
+_NO_RETRIES = urllib3.Retry(total=False, redirect=False)  # azure-core's policies retry and redirect
+
+# What the requests transport sent when the request did not say: kept so that servers answer alike.
+_DEFAULT_HEADERS = (("Accept-Encoding", "accept-encoding", "gzip, deflate"), ("Accept", "accept", "*/*"))
+
+Timeouts = Union[None, float, tuple[Optional[float], Optional[float]]]
+Verify = Union[bool, str]
+Cert = Union[None, str, tuple[str, str]]
+
+
+# `urllib.request.proxy_bypass_environment(host, proxies)`: NO_PROXY matching (missing from typeshed's stubs).
+_proxy_bypass_environment: Callable[[str, Mapping[str, str]], bool] = getattr(
+    urllib.request, "proxy_bypass_environment"
+)
+
+
+class _Unset(enum.Enum):
+    """Marks a keyword argument that was not given (None is a meaningful timeout)."""
+
+    UNSET = 0
+
+
+_UNSET = _Unset.UNSET
+
+
+# ---------------------------------------------------------------------------------------------- responses
+
+
+def _is_incomplete(exc: BaseException) -> bool:
+    """Whether a urllib3 error says the body ended before its announced end."""
+    if isinstance(exc, http.client.IncompleteRead):
+        return True
+    return any(isinstance(arg, http.client.IncompleteRead) for arg in exc.args)
+
+
+def _response_error(exc: Exception) -> AzureError:
+    """The azure-core error for a failure while reading a response (headers or body)."""
+    if isinstance(exc, ReadTimeoutError):
+        return ServiceResponseTimeoutError(exc, error=exc)
+    if isinstance(exc, Urllib3DecodeError):
+        return DecodeError(exc, error=exc)
+    if _is_incomplete(exc):
+        return IncompleteReadError(exc, error=exc)
+    return ServiceResponseError(exc, error=exc)
+
+
+def _request_error(exc: Exception) -> AzureError:
+    """The azure-core error for a failure of `urlopen`: before the request was sent, or while waiting for or
+    reading the response (a response read whole inside `urlopen`)."""
+    if isinstance(exc, ReadTimeoutError):  # before PoolError: urllib3 derives one from the other
+        return ServiceResponseTimeoutError(exc, error=exc)
+    if isinstance(exc, NewConnectionError):  # before ConnectTimeoutError: urllib3 derives one from the other
+        return ServiceRequestError(exc, error=exc)
+    if isinstance(exc, ConnectTimeoutError):
+        return ServiceRequestTimeoutError(exc, error=exc)
+    if isinstance(exc, (SSLError, ProxyError, PoolError, LocationValueError)):
+        return ServiceRequestError(exc, error=exc)
+    return _response_error(exc)
+
+
+def _release(raw: BaseHTTPResponse) -> None:
+    """Give the connection back to its pool: kept alive when the body was read to its end (urllib3 has then
+    released it already), closed first otherwise, so that the pool opens a new one in its place."""
+    raw.close()
+    raw.release_conn()
+
+
+def _body_chunks(raw: BaseHTTPResponse, decompress: bool, size: int) -> Iterator[bytes]:
+    """The body, one piece per read as it arrives; gzip/deflate decoded when `decompress` is true.
+
+    A chunked body is read chunk by chunk (each as soon as it is complete); any other body one read at a time,
+    each returning what has arrived (at most `size` bytes) rather than waiting for `size` bytes.
+    """
+    decode = decompress and bool(raw.headers.get("Content-Encoding"))
+    try:
+        if raw.chunked and isinstance(raw, urllib3.HTTPResponse) and raw.supports_chunked_reads():
+            yield from raw.read_chunked(size, decode_content=decode)
+            return
+        read1 = raw.read1
+        while True:
+            chunk = read1(size, decode_content=decode)
+            if not chunk:
+                return
+            yield chunk
+    except (HTTPError, OSError, http.client.HTTPException) as exc:
+        _release(raw)
+        raise _response_error(exc) from exc
+
+
+def _stream_download(pipeline: Any, response: Any, decompress: bool = True) -> Iterator[bytes]:
+    """The `stream_download_generator` of our responses; called as azure-core's rest responses call it
+    (`response=..., pipeline=None, decompress=...`) and as the legacy `stream_download(pipeline)` does."""
+    del pipeline  # not needed to read the body
+    chunks: Iterator[bytes] = response.body_chunks(decompress)
+    return chunks
+
+
+# The public names azure-core's rest responses store under a private name when they are set.
+_PUBLIC_FIELDS = frozenset(
+    (
+        "block_size",
+        "internal_response",
+        "request",
+        "status_code",
+        "headers",
+        "reason",
+        "content_type",
+        "stream_download",
+    )
+)
+
+
+class Urllib3TransportResponse(HttpResponseImpl):
+    """An `azure.core.rest.HttpResponse` read from a urllib3 response (`internal_response`).
+
+    Status, reason, headers (case-insensitive; urllib3's `HTTPHeaderDict`) and content type come from the
+    urllib3 response; `read()`, `content`, `text()`, `json()`, `iter_bytes()`, `iter_raw()`, `close()` and the
+    rest behave as azure-core's own rest responses do.
+    """
+
+    def __init__(
+        self,
+        *,
+        request: HttpRequest,
+        internal_response: BaseHTTPResponse,
+        block_size: int = DEFAULT_BLOCK_SIZE,
+        read_size: int = _READ_SIZE,
+        content: Optional[bytes] = None,
+    ) -> None:
+        headers = internal_response.headers
+        super().__init__(  # pyright: ignore[reportUnknownMemberType]
+            request=request,
+            internal_response=internal_response,
+            block_size=block_size,
+            status_code=internal_response.status,
+            reason=internal_response.reason or "",
+            headers=headers,
+            content_type=headers.get("Content-Type"),
+            stream_download_generator=_stream_download,
+        )
+        self._raw = internal_response
+        self._read_size = read_size
+        if content is not None:  # read whole by the transport: consumed and closed, as azure-core leaves it
+            self._content = content
+            self._is_stream_consumed = True
+            self._is_closed = True
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # What azure-core's response does on every assignment (setting one of a few public names sets its
+        # private field), without the cost: every response sets a dozen fields.
+        object.__setattr__(self, "_" + name if name in _PUBLIC_FIELDS else name, value)
+
+    def body_chunks(self, decompress: bool = True) -> Iterator[bytes]:
+        """The body as it arrives from the network (what `iter_bytes()` and `iter_raw()` read)."""
+        return _body_chunks(self._raw, decompress, self._read_size)
+
+    def close(self) -> None:
+        if not self._is_closed:
+            self._is_closed = True
+            _release(self._raw)
+
+
+class Urllib3LegacyTransportResponse(LegacyHttpResponse):
+    """The response to a legacy `azure.core.pipeline.transport.HttpRequest`: `body()`, `text()` and
+    `stream_download(pipeline)` over a urllib3 response."""
+
+    def __init__(
+        self,
+        request: LegacyHttpRequest,
+        internal_response: BaseHTTPResponse,
+        block_size: int = DEFAULT_BLOCK_SIZE,
+        read_size: int = _READ_SIZE,
+        content: Optional[bytes] = None,
+    ) -> None:
+        super().__init__(request, internal_response, block_size=block_size)
+        self._raw = internal_response
+        self._read_size = read_size
+        self._content = content
+        self.status_code = internal_response.status
+        self.headers = internal_response.headers
+        self.reason = internal_response.reason
+        self.content_type = internal_response.headers.get("Content-Type")
+
+    def body(self) -> bytes:
+        if self._content is None:
+            self._content = b"".join(self.body_chunks())
+            _release(self._raw)
+        return self._content
+
+    def body_chunks(self, decompress: bool = True) -> Iterator[bytes]:
+        return _body_chunks(self._raw, decompress, self._read_size)
+
+    def stream_download(self, pipeline: Any, **kwargs: Any) -> Iterator[bytes]:
+        """The body as it arrives; `decompress=False` leaves gzip/deflate encoded bytes as they are."""
+        decompress = kwargs.pop("decompress", True)
+        if kwargs:
+            raise TypeError(f"Got an unexpected keyword argument: {next(iter(kwargs))}")
+        return _stream_download(pipeline, self, decompress=bool(decompress))
+
+
+# ---------------------------------------------------------------------------------------------- requests
+
+
+def _file_length(body: Any) -> Optional[int]:
+    """The bytes left in a seekable file-like body, or None when that cannot be known."""
+    try:
+        position: int = body.tell()
+        end: int = body.seek(0, os.SEEK_END)
+        body.seek(position)
+    except (AttributeError, OSError, ValueError):
+        return None
+    return end - position
+
+
+def _form_fields(data: Any) -> list[tuple[str, str]]:
+    """Form data (a mapping of field to value or list of values) as name/value pairs."""
+    items: Any = data.items() if hasattr(data, "items") else data
+    fields: list[tuple[str, str]] = []
+    for name, value in items:
+        values: Any = cast(Any, value) if isinstance(value, (list, tuple)) else (value,)
+        one: Any
+        for one in values:
+            if one is not None:
+                fields.append((str(name), one.decode("utf-8") if isinstance(one, bytes) else str(one)))
+    return fields
+
+
+def _multipart(data: Any, files: Any) -> tuple[bytes, str]:
+    """A multipart/form-data body (and its content type) from form fields and files, as requests builds it."""
+    fields: list[RequestField] = []
+    for name, value in _form_fields(data or {}):
+        field = RequestField(name=name, data=value)
+        field.make_multipart()
+        fields.append(field)
+    items: Any = files.items() if hasattr(files, "items") else files
+    for name, spec in items:
+        filename: Optional[str] = None
+        content_type: Optional[str] = None
+        headers: Optional[Mapping[str, str]] = None
+        if isinstance(spec, (tuple, list)):
+            parts: tuple[Any, ...] = tuple(cast("list[Any]", spec))
+            filename, content = parts[0], parts[1]
+            content_type = parts[2] if len(parts) > 2 else None
+            headers = parts[3] if len(parts) > 3 else None
+        else:
+            content = spec
+            filename = getattr(spec, "name", None) or str(name)
+        payload: Any = content.read() if hasattr(content, "read") else content
+        field = RequestField(name=str(name), data=payload, filename=filename, headers=headers)
+        field.make_multipart(content_type=content_type)
+        fields.append(field)
+    return encode_multipart_formdata(fields)
+
+
+def _without(headers: dict[str, str], lowered: set[str], name: str) -> None:
+    """Remove a header from a plain dict whatever the case of its name."""
+    if name in lowered:
+        for key in [key for key in headers if key.lower() == name]:
+            del headers[key]
+        lowered.discard(name)
+
+
+def _body_and_headers(request: Union[HttpRequest, LegacyHttpRequest]) -> tuple[Any, dict[str, str]]:
+    """The body to hand to urllib3 and the headers to send with it (a copy: the request is not changed).
+
+    Bytes and text get an exact `Content-Length`; form data is URL-encoded; files make a multipart body;
+    file-like objects and iterables are streamed, with `Content-Length` when it can be known and chunked
+    transfer encoding otherwise.
+    """
+    headers = dict(request.headers)
+    lowered = {name.lower() for name in headers}
+    for name, lower, value in _DEFAULT_HEADERS:
+        if lower not in lowered:
+            headers[name] = value
+    data: Any
+    if isinstance(request, HttpRequest):
+        data = request.content
+        if data.__class__ is bytes:  # what our clients send: nothing to work out
+            length = str(len(data))
+            if headers.get("Content-Length") != length:
+                _without(headers, lowered, "content-length")
+                headers["Content-Length"] = length
+            return data or None, headers
+        files: Any = None
+        if data is not None and not isinstance(data, (bytes, str)):
+            # `content` is the form data if any, else the files: ask for each
+            data, files = request.data, request.files
+    else:
+        data, files = request.data, request.files
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    elif isinstance(data, (bytearray, memoryview)):
+        data = bytes(cast(bytes, data))
+    if files:
+        data, content_type = _multipart(data, files)
+        _without(headers, lowered, "content-type")
+        headers["Content-Type"] = content_type
+    elif isinstance(data, Mapping):
+        data = urlencode(_form_fields(data)).encode("ascii")
+    if isinstance(data, bytes):
+        _without(headers, lowered, "content-length")
+        _without(headers, lowered, "transfer-encoding")
+        headers["Content-Length"] = str(len(data))
+        return data or None, headers
+    if data is None:
+        return None, headers
+    if "transfer-encoding" in lowered:
+        _without(headers, lowered, "content-length")
+    elif "content-length" not in lowered and hasattr(data, "read"):
+        size = _file_length(data)
+        if size is not None:
+            headers["Content-Length"] = str(size)
+    return data, headers
+
+
+# ---------------------------------------------------------------------------------------------- proxies
+
+
+def _proxy_headers(proxy_url: str) -> dict[str, str]:
+    """`Proxy-Authorization` for a proxy URL with credentials in it (`http://user:pass@host:port`)."""
+    parts = urlsplit(proxy_url)
+    if parts.username is None:
+        return {}
+    credentials = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
+    return {"Proxy-Authorization": "Basic " + b64encode(credentials.encode("latin-1")).decode("ascii")}
+
+
+def _pick_proxy(proxies: Mapping[str, str], scheme: str, host: str) -> Optional[str]:
+    """The proxy for a URL from a proxies mapping, most specific key first (as requests picks it)."""
+    for key in (f"{scheme}://{host}", scheme, f"all://{host}", "all"):
+        proxy = proxies.get(key)
+        if proxy:
+            return proxy
+    return None
+
+
+def _ssl_context(verify: Verify, cert: Cert, default_ca: Optional[str]) -> ssl.SSLContext:
+    """One TLS context for every connection with these settings (urllib3's defaults, our trust store)."""
+    if verify is False:
+        context = create_urllib3_context(cert_reqs=ssl.CERT_NONE)
+        context.check_hostname = False
+    else:
+        context = create_urllib3_context(cert_reqs=ssl.CERT_REQUIRED)
+        ca = verify if isinstance(verify, str) else default_ca
+        if ca is None:
+            context.load_default_certs()
+        elif os.path.isdir(ca):
+            context.load_verify_locations(capath=ca)
+        else:
+            context.load_verify_locations(cafile=ca)
+    if isinstance(cert, str):
+        context.load_cert_chain(cert)
+    elif cert is not None:
+        context.load_cert_chain(cert[0], cert[1])
+    return context
+
+
+def _as_cert(cert: Any) -> Cert:
+    """A client certificate setting in a hashable form (a list of two paths becomes a tuple)."""
+    if isinstance(cert, (list, tuple)):
+        paths = cast("list[Any]", cert)
+        return (str(paths[0]), str(paths[1]))
+    return cast(Cert, cert)
+
+
+def _default_ca_bundle(use_env_settings: bool) -> Optional[str]:
+    """The CA bundle used when `connection_verify` is True: `REQUESTS_CA_BUNDLE`, `CURL_CA_BUNDLE` or
+    `SSL_CERT_FILE` from the environment, else certifi's bundle (requests' default), else None (the system's)."""
+    if use_env_settings:
+        for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE"):
+            value = os.environ.get(name)
+            if value:
+                return value
+    try:
+        import certifi  # pylint: disable=import-outside-toplevel
+    except ImportError:
+        return None
+    return certifi.where()
+
+
+def _split_origin(url: str) -> tuple[str, str]:
+    """`scheme://host:port` and the request target (path and query, at least `/`) of an absolute URL."""
+    start = url.find("://") + 3
+    end = len(url)
+    for mark in "/?#":
+        found = url.find(mark, start)
+        if 0 <= found < end:
+            end = found
+    target = url[end:].split("#", 1)[0]
+    if not target.startswith("/"):
+        target = "/" + target
+    return url[:end], target
+
+
+def _close_pools(manager: urllib3.PoolManager) -> None:
+    """Close a manager's pools now (urllib3 would only close them once they are garbage collected)."""
+    pools = manager.pools
+    for key in list(pools.keys()):
+        pool = pools.get(key)
+        if pool is not None:
+            pool.close()
+    manager.clear()
+
+
+class _Route:
+    """How requests to one origin go out: the pool to use and whether the target is the absolute URL."""
+
+    __slots__ = ("pool", "absolute")
+
+    def __init__(self, pool: HTTPConnectionPool, absolute: bool) -> None:
+        self.pool = pool
+        self.absolute = absolute
+
+
+# ---------------------------------------------------------------------------------------------- transport
+
+
+class Urllib3Transport(HttpTransport[HttpRequest, HttpResponse]):
+    """A sync azure-core transport on urllib3, with connection pooling and keep-alive.
+
+    Pass it to any client: `ChatCompletionsClient(endpoint, credential, transport=Urllib3Transport())`.
+    One transport can serve several clients and threads; closing a client closes its transport.
+
+    :keyword connection_timeout: Seconds to wait for a connection (default 300), or a (connect, read) tuple.
+    :keyword read_timeout: Seconds to wait for each read of the response (default 300); None waits forever.
+    :keyword connection_verify: True (default) to verify TLS certificates, False not to, or the path of a CA
+     bundle file or directory.
+    :keyword connection_cert: A client certificate: the path of a file holding the certificate and its key, or
+     a (certificate, key) tuple of paths.
+    :keyword proxies: Proxies by scheme (`{"https": "http://proxy:3128"}`; also `"all"`, `"http://host"`); they
+     win over the environment's.
+    :keyword use_env_settings: Whether to read the proxies and CA bundle from the environment (default True).
+     The environment is read once, here: later changes to it are not seen.
+    :keyword connection_data_block_size: The size of the pieces `iter_bytes()` yields from a body already read
+     (default 4096); a streamed body is yielded as it arrives.
+    :keyword pool_maxsize: Connections kept alive per origin (default 10).
+    :keyword num_pools: Origins whose connections are kept (default 10).
+
+    Other keywords (the rest of a client's options) are accepted and ignored, so that a client's keyword
+    arguments can be passed on as they are.
+    """
+
+    def __init__(
+        self,
+        *,
+        connection_timeout: Timeouts = DEFAULT_TIMEOUT,
+        read_timeout: Optional[float] = DEFAULT_TIMEOUT,
+        connection_verify: Verify = True,
+        connection_cert: Cert = None,
+        proxies: Optional[Mapping[str, str]] = None,
+        use_env_settings: bool = True,
+        connection_data_block_size: Optional[int] = None,
+        pool_maxsize: int = DEFAULT_POOL_MAXSIZE,
+        num_pools: int = DEFAULT_NUM_POOLS,
+        **kwargs: Any,
+    ) -> None:
+        del kwargs  # the rest of a client's options: not the transport's business
+        self._connection_timeout = connection_timeout
+        self._read_timeout = read_timeout
+        self._verify = connection_verify
+        self._cert = _as_cert(connection_cert)
+        self._proxies: dict[str, str] = dict(proxies or {})
+        self._use_env_settings = use_env_settings
+        self._block_size = connection_data_block_size or DEFAULT_BLOCK_SIZE
+        self._read_size = connection_data_block_size or _READ_SIZE
+        self._pool_maxsize = pool_maxsize
+        self._num_pools = num_pools
+
+        # The environment, read once.
+        self._env_proxies: dict[str, str] = {}
+        self._env_bypass: Optional[Mapping[str, str]] = None  # the mapping holding NO_PROXY, when from the env
+        if use_env_settings:
+            environment = getproxies_environment()
+            found = environment or getproxies()  # the system's settings (macOS, Windows) when the env has none
+            self._env_bypass = environment if environment else None
+            self._env_proxies = {key: value for key, value in found.items() if key != "no" and value}
+        self._default_ca = _default_ca_bundle(use_env_settings)
+
+        self._manager: Optional[urllib3.PoolManager] = None
+        self._proxy_managers: dict[str, urllib3.PoolManager] = {}
+        # origin ("scheme://host:port") -> route; (origin, per-call proxies, per-call TLS) -> route
+        self._routes: dict[Union[str, tuple[Any, ...]], _Route] = {}
+        self._env_choice: dict[str, Optional[str]] = {}  # origin -> environment proxy (None: direct)
+        self._contexts: dict[tuple[Verify, Cert], ssl.SSLContext] = {}
+        self._timeouts: dict[tuple[Optional[float], Optional[float]], urllib3.Timeout] = {}
+        self._has_been_opened = False
+
+    # -- lifecycle
+
+    def __enter__(self) -> "Urllib3Transport":
+        self.open()
+        return self
+
+    def __exit__(self, *args: Any) -> None:
+        self.close()
+
+    def open(self) -> None:
+        """Create the connection pools; a transport that was closed cannot be opened again."""
+        if self._manager is not None:
+            return
+        if self._has_been_opened:
+            raise ValueError(
+                "HTTP transport has already been closed. "
+                "You may check if you're calling a function outside of the `with` of your client creation, "
+                "or if you called `close()` on your client already."
+            )
+        self._manager = urllib3.PoolManager(num_pools=self._num_pools, maxsize=self._pool_maxsize, retries=False)
+        self._has_been_opened = True
+
+    def close(self) -> None:
+        """Close every idle connection; connections still reading a response close when it is released."""
+        managers = [self._manager, *self._proxy_managers.values()]
+        self._manager = None
+        self._proxy_managers.clear()
+        self._routes.clear()
+        for manager in managers:
+            if manager is not None:
+                _close_pools(manager)
+
+    # -- settings
+
+    def _timeout(self, connect: Timeouts, read: Union[Optional[float], _Unset]) -> urllib3.Timeout:
+        if isinstance(connect, tuple):
+            if read is not _UNSET:
+                raise ValueError("Cannot set tuple connection_timeout and read_timeout together")
+            connect, read = connect
+        elif read is _UNSET:
+            read = self._read_timeout
+        key = (connect, read)
+        timeout = self._timeouts.get(key)
+        if timeout is None:
+            timeout = self._timeouts[key] = urllib3.Timeout(connect=connect, read=read)
+        return timeout
+
+    def _tls(self, verify: Verify, cert: Cert) -> dict[str, Any]:
+        """Pool keywords for these TLS settings: one shared SSLContext per distinct pair."""
+        key = (verify, cert)
+        context = self._contexts.get(key)
+        if context is None:
+            context = self._contexts[key] = _ssl_context(verify, cert, self._default_ca)
+        return {"ssl_context": context}
+
+    def _env_proxy(self, origin: str, scheme: str, host: str, netloc: str) -> Optional[str]:
+        """The environment's proxy for an origin, or None when it is to be reached directly (decided once)."""
+        try:
+            return self._env_choice[origin]
+        except KeyError:
+            pass
+        proxy = _pick_proxy(self._env_proxies, scheme, host) if self._env_proxies else None
+        if proxy is not None:
+            if self._env_bypass is not None:
+                bypass = _proxy_bypass_environment(netloc, self._env_bypass)  # matches host:port and host
+            else:
+                bypass = bool(proxy_bypass(host))
+            if bypass:
+                proxy = None
+        self._env_choice[origin] = proxy
+        return proxy
+
+    def _choose_proxy(
+        self, origin: str, scheme: str, host: str, netloc: str, proxies: Optional[Mapping[str, str]]
+    ) -> Optional[str]:
+        """Explicit proxies (per call, then the constructor's) win; then the environment's, unless bypassed."""
+        for given in (proxies, self._proxies):
+            if given:
+                proxy = _pick_proxy(given, scheme, host)
+                if proxy is not None:
+                    return proxy
+        if not self._use_env_settings:
+            return None
+        if proxies and proxies.get("no_proxy"):
+            if _proxy_bypass_environment(netloc, {"no": proxies["no_proxy"]}):
+                return None
+        return self._env_proxy(origin, scheme, host, netloc)
+
+    def _proxy_manager(self, proxy_url: str) -> urllib3.PoolManager:
+        """The pool manager for a proxy, made on first use."""
+        manager = self._proxy_managers.get(proxy_url)
+        if manager is None:
+            if "://" not in proxy_url:
+                proxy_url = "http://" + proxy_url
+            options: dict[str, Any] = {"num_pools": self._num_pools, "maxsize": self._pool_maxsize, "retries": False}
+            if proxy_url.lower().startswith("socks"):
+                from urllib3.contrib.socks import (  # pylint: disable=import-outside-toplevel
+                    SOCKSProxyManager,
+                )
+
+                manager = SOCKSProxyManager(proxy_url, **options)
+            else:
+                manager = urllib3.ProxyManager(proxy_url, proxy_headers=_proxy_headers(proxy_url), **options)
+            self._proxy_managers[proxy_url] = manager
+        return manager
+
+    def _route(
+        self,
+        url: str,
+        proxies: Optional[Mapping[str, str]],
+        tls: Optional[tuple[Verify, Cert]],
+    ) -> tuple[_Route, str]:
+        """The route for a URL and the part of the URL after the origin (path and query)."""
+        origin, target = _split_origin(url)
+        key: Union[str, tuple[Any, ...]] = origin
+        if proxies is not None or tls is not None:  # per-call settings: a route of their own
+            key = (origin, tuple(sorted(proxies.items())) if proxies is not None else None, tls)
+        route = self._routes.get(key)
+        if route is None or route.pool.pool is None:  # a pool that urllib3 closed is not reused
+            route = self._routes[key] = self._new_route(origin, proxies, tls)
+        return route, target
+
+    def _new_route(
+        self, origin: str, proxies: Optional[Mapping[str, str]], tls: Optional[tuple[Verify, Cert]]
+    ) -> _Route:
+        manager = self._manager
+        if manager is None:
+            raise ValueError("The transport is closed.")
+        parts = urlsplit(origin)
+        scheme = parts.scheme.lower()
+        if scheme not in ("http", "https"):
+            raise ValueError(f"Unsupported URL scheme {parts.scheme!r}: only http and https are supported")
+        host = parts.hostname
+        if not host:
+            raise ValueError(f"The URL has no host: {origin!r}")
+        netloc = parts.netloc.rsplit("@", 1)[-1].lower()
+        port = parts.port
+        proxy = self._choose_proxy(origin, scheme, host, netloc, proxies)
+        pool_kwargs: Optional[dict[str, Any]] = None
+        if scheme == "https":
+            pool_kwargs = self._tls(*(tls or (self._verify, self._cert)))
+        if proxy is not None:
+            manager = self._proxy_manager(proxy)
+        pool_host = f"[{host}]" if ":" in host else host
+        pool = manager.connection_from_host(pool_host, port, scheme, pool_kwargs=pool_kwargs)
+        # Through an HTTP proxy, plain http requests name the whole URL; https ones go through a CONNECT tunnel.
+        forwarded = proxy is not None and scheme == "http" and not proxy.lower().startswith("socks")
+        return _Route(pool, absolute=forwarded)
+
+    # -- sending
+
+    @overload
+    def send(self, request: HttpRequest, **kwargs: Any) -> HttpResponse: ...
+
+    @overload
+    def send(self, request: LegacyHttpRequest, **kwargs: Any) -> LegacyHttpResponse: ...
+
+    def send(  # pylint: disable=too-many-locals
+        self,
+        request: Union[HttpRequest, LegacyHttpRequest],
+        *,
+        stream: bool = False,
+        proxies: Optional[Mapping[str, str]] = None,
+        connection_timeout: Union[Timeouts, _Unset] = _UNSET,
+        read_timeout: Union[Optional[float], _Unset] = _UNSET,
+        connection_verify: Union[Verify, _Unset] = _UNSET,
+        connection_cert: Union[Cert, _Unset] = _UNSET,
+        **kwargs: Any,
+    ) -> Union[HttpResponse, LegacyHttpResponse]:
+        """Send a request and return its response (read whole unless `stream=True`).
+
+        :param request: An `azure.core.rest.HttpRequest` (or a legacy `azure.core.pipeline.transport.HttpRequest`).
+        :keyword stream: Whether to leave the body to be read (`iter_bytes()`, `read()`) rather than read it now.
+        :keyword proxies: Proxies for this request, as in the constructor.
+        :keyword connection_timeout: As in the constructor, for this request.
+        :keyword read_timeout: As in the constructor, for this request.
+        :keyword connection_verify: As in the constructor, for this request.
+        :keyword connection_cert: As in the constructor, for this request.
+        :return: The response; an `azure.core.rest.HttpResponse` for a rest request.
+        :raises ~azure.core.exceptions.ServiceRequestError: when the request could not be sent.
+        :raises ~azure.core.exceptions.ServiceResponseError: when the response could not be read.
+        """
+        del kwargs  # other pipeline options are not the transport's business
+        if self._manager is None:
+            self.open()
+        timeout = self._timeout(
+            self._connection_timeout if connection_timeout is _UNSET else connection_timeout, read_timeout
+        )
+        tls: Optional[tuple[Verify, Cert]] = None
+        if connection_verify is not _UNSET or connection_cert is not _UNSET:
+            verify = self._verify if connection_verify is _UNSET else connection_verify
+            cert = self._cert if connection_cert is _UNSET else connection_cert
+            cert = _as_cert(cert)
+            if (verify, cert) != (self._verify, self._cert):
+                tls = (verify, cert)
+        url = request.url
+        try:
+            route, target = self._route(url, proxies, tls)
+        except (HTTPError, ValueError, ssl.SSLError, OSError) as exc:
+            raise ServiceRequestError(exc, error=exc) from exc
+        body, headers = _body_and_headers(request)
+        try:
+            raw = route.pool.urlopen(
+                request.method,
+                url if route.absolute else target,
+                body=body,
+                headers=headers,
+                retries=_NO_RETRIES,
+                redirect=False,
+                assert_same_host=False,
+                timeout=timeout,
+                preload_content=not stream,
+                decode_content=True,
+            )
+        except (HTTPError, OSError, http.client.HTTPException) as exc:
+            raise _request_error(exc) from exc
+        content: Optional[bytes] = None if stream else (raw.data or b"")
+        if isinstance(request, HttpRequest):
+            return Urllib3TransportResponse(
+                request=request,
+                internal_response=raw,
+                block_size=self._block_size,
+                read_size=self._read_size,
+                content=content,
+            )
+        return Urllib3LegacyTransportResponse(request, raw, self._block_size, self._read_size, content)
