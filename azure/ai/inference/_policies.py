@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import logging
 import os
-import urllib.request
 from typing import Any
 
 from azure.core.credentials import AzureKeyCredential
@@ -187,6 +186,8 @@ def default_async_transport(**kwargs: Any) -> Any:
 
 def _environment_matters() -> bool:
     """Whether the process environment sets proxies or a `.netrc` file that aiohttp would use."""
+    import urllib.request  # pylint: disable=import-outside-toplevel  # not needed at import time
+
     if urllib.request.getproxies():
         return True
     netrc = os.environ.get("NETRC") or os.path.join(os.path.expanduser("~"), ".netrc")
