@@ -21,7 +21,7 @@ Merge rules, per choice `index`:
 from __future__ import annotations
 
 import copy
-from typing import Any, Iterable
+from typing import Any, Iterable, cast
 
 from ._json import as_dict, dicts
 from .models import _models  # pyright: ignore[reportPrivateUsage]
@@ -70,12 +70,14 @@ class _Choice:
         self.other: dict[str, Any] = {}
 
     def add(self, choice: dict[str, Any]) -> None:
-        delta = as_dict(choice.get("delta"))
-        if delta is not None and len(delta) == 1 and len(choice) <= 3 and choice.get("finish_reason") is None:
-            content = delta.get("content")
-            if type(content) is str:  # the common update: one more piece of text
+        wire: Any = choice.get("delta")
+        if type(wire) is dict and len(choice) <= 3 and choice.get("finish_reason") is None:
+            pieces = cast("dict[str, Any]", wire)
+            content: Any = pieces.get("content")
+            if len(pieces) == 1 and type(content) is str:  # the common update: one more piece of text
                 self.content.append(content)
                 return
+        delta = as_dict(choice.get("delta"))
         if delta is not None:
             if self.role is None and delta.get("role"):
                 self.role = delta["role"]
@@ -126,8 +128,9 @@ class Accumulator:
         for key, value in payload.items():
             if key == "choices":
                 for choice in dicts(value):
-                    index = choice.get("index")
-                    index = index if isinstance(index, int) else 0
+                    index: Any = choice.get("index", 0)
+                    if type(index) is not int:
+                        index = 0
                     state = self._choices.get(index)
                     if state is None:
                         state = self._choices[index] = _Choice(index)

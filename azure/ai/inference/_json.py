@@ -35,7 +35,9 @@ def as_sequence(value: object) -> Optional[Sequence[Any]]:
 
 def dicts(value: object) -> list[dict[str, Any]]:
     """The JSON objects in a JSON array; an empty list when the value is not an array."""
-    if not isinstance(value, list):
+    if type(value) is not list:
         return []
     items = cast("list[Any]", value)  # type: ignore[redundant-cast, unused-ignore]
-    return [cast("dict[str, Any]", item) for item in items if isinstance(item, dict)]
+    if len(items) == 1 and type(items[0]) is dict:  # the common case, a single choice or item
+        return items
+    return [item for item in items if type(item) is dict]

@@ -55,8 +55,8 @@ _PREPARED: set[type] = set()
 def wrap_json(cls: type[_M], data: dict[str, Any]) -> _M:
     """Wrap a decoded JSON object in a model without copying or converting it.
 
-    Only for the streamed update classes below, whose model-typed attributes are properties that wrap
-    their part of the JSON when read: one update per event stays cheap to build.
+    Only for the classes below whose model-typed attributes are properties that wrap their part of the JSON
+    when read (results and streamed updates), so that building one costs next to nothing.
     """
     if cls not in _PREPARED:
         cls.__new__(cls)  # the generated base builds the class's field table on first construction
@@ -204,6 +204,8 @@ class StreamingChatCompletionsUpdate(_models.StreamingChatCompletionsUpdate):
     def choices(self) -> list[StreamingChatChoiceUpdate]:  # type: ignore[override]
         """The changes, one per choice; one empty choice when the update carries none on the wire."""
         wire = dicts(self._data.get("choices")) or [{"index": 0, "finish_reason": None, "delta": {}}]
+        if len(wire) == 1:
+            return [wrap_json(StreamingChatChoiceUpdate, wire[0])]
         return [wrap_json(StreamingChatChoiceUpdate, c) for c in wire]
 
 
