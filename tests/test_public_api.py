@@ -80,5 +80,5 @@ def test_api_docs_build_and_cover_every_public_name(tmp_path: Path):
             assert f'id="{name}"' in page, f"{module.__name__}.{name} is missing from the API docs"
     for name in CLIENTS:
         for method in _public_methods(getattr(sync_api, name)):
-            if method in ("create", "create_streaming"):
+            if method in ("create", "create_streaming", "get_model_info", "close"):
                 assert f'id="{name}.{method}"' in pages[sync_api]

@@ -330,6 +330,10 @@ class ChatCompletionsClient(_InferenceClient, _ChatCompletionsClient):
                 raise problem(response.text())
             return self._track(span.keep_open(AsyncStreamingChatCompletions(response)))
 
+    # Documented on each client (the shared base class is private).
+    get_model_info = _InferenceClient.get_model_info
+    close = _InferenceClient.close
+
 
 class EmbeddingsClient(_InferenceClient, _EmbeddingsClient):
     """A client for text embeddings.
@@ -399,6 +403,10 @@ class EmbeddingsClient(_InferenceClient, _EmbeddingsClient):
         given = given_arguments(EMBEDDINGS_FIELDS, locals())
         request = settings.request(settings.routes.embeddings, "create", body, given, model_extras, ("input",))
         return embeddings_result(await self._json(EMBEDDINGS, request, kwargs))
+
+    # Documented on each client (the shared base class is private).
+    get_model_info = _InferenceClient.get_model_info
+    close = _InferenceClient.close
 
 
 class ImageGenerationClient(_InferenceClient, _ImageGenerationClient):
@@ -471,6 +479,10 @@ class ImageGenerationClient(_InferenceClient, _ImageGenerationClient):
         given = given_arguments(IMAGE_FIELDS, locals())
         request = settings.request(settings.routes.images, "create", body, given, model_extras, ("prompt", "size"))
         return image_generations(await self._json(IMAGE_GENERATION, request, kwargs))
+
+    # Documented on each client (the shared base class is private).
+    get_model_info = _InferenceClient.get_model_info
+    close = _InferenceClient.close
 
 
 def patch_sdk() -> None:
