@@ -114,10 +114,9 @@ class _InferenceClient:
     _retry_policy_type: Any = AsyncRetryPolicy
 
     async def _send(self, request: HttpRequest, kwargs: dict[str, Any], *, stream: bool = False) -> AsyncHttpResponse:
-        pipeline_response = await self._client._pipeline.run(  # pylint: disable=protected-access
-            request, stream=stream, **kwargs
-        )
-        response: AsyncHttpResponse = pipeline_response.http_response
+        response: AsyncHttpResponse = (
+            await self._client._pipeline.run(request, stream=stream, **kwargs)  # pylint: disable=protected-access
+        ).http_response
         if stream and not 200 <= response.status_code < 300:
             try:
                 await response.read()
