@@ -23,9 +23,12 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any, Callable, NamedTuple, Optional
 
+from azure.core.credentials import AzureKeyCredential
+from azure.core.exceptions import ResourceNotFoundError
 from azure.core.rest import HttpRequest
 
 from ._json import as_mapping, as_sequence
+from ._policies import AllowPlainHttpTokensPolicy, KeyCredentialPolicy, logging_policies
 from ._utils.model_base import SdkJSONEncoder
 
 __all__: list[str] = []
@@ -480,11 +483,6 @@ class ClientSettings:
         retry_policy_type: Any,
         transport_type: Any,
     ) -> None:
-        # Imported here to keep this module free of pipeline policies at import time for tools that read it.
-        from azure.core.credentials import AzureKeyCredential
-
-        from ._policies import AllowPlainHttpTokensPolicy, KeyCredentialPolicy, logging_policies
-
         check_options(kwargs, CONSTRUCTOR_OPTIONS, name)
         self.endpoint = normalize_endpoint(endpoint)
         self.api_version = check_api_version(api_version)
@@ -544,8 +542,6 @@ class ClientSettings:
 
     def info_request(self) -> HttpRequest:
         if self.routes.info is None:
-            from azure.core.exceptions import ResourceNotFoundError
-
             raise ResourceNotFoundError(
                 "This endpoint has no model info route: Azure OpenAI deployments do not serve /info."
             )
