@@ -79,6 +79,8 @@ class _InferenceClient:
     _config: Any
     _model_info: Optional[_models.ModelInfo] = None
     _content_recording: Optional[bool] = None
+    _open_streams: "Optional[weakref.WeakSet[StreamingChatCompletions]]" = None
+    _retry_policy_type: Any = RetryPolicy
     _transport_type: Any = staticmethod(default_transport)
 
     def _setup(
@@ -112,9 +114,6 @@ class _InferenceClient:
             self._client = PipelineClient(
                 base_url="{endpoint}", policies=pipeline_policies(self._config, kwargs), **kwargs
             )
-
-    _open_streams: "Optional[weakref.WeakSet[StreamingChatCompletions]]" = None
-    _retry_policy_type: Any = RetryPolicy
 
     def _send(self, request: HttpRequest, kwargs: dict[str, Any], *, stream: bool = False) -> HttpResponse:
         response: HttpResponse = self._client._pipeline.run(  # pylint: disable=protected-access
@@ -159,17 +158,19 @@ class _InferenceClient:
         self._open_streams.add(stream)
         return stream
 
-    def close(self) -> None:
-        """Close the client: its open streams, then its connections."""
+    def _close_streams(self) -> None:
+        """Close the streams still open: iterating one then raises StreamingError after what it received."""
         for stream in list(self._open_streams or ()):
             stream._interrupt(_CLIENT_CLOSED)  # pylint: disable=protected-access  # pyright: ignore[reportPrivateUsage]
             stream.close()
+
+    def close(self) -> None:
+        """Close the client: its open streams, then its connections."""
+        self._close_streams()
         self._client.close()
 
     def __exit__(self, *exc_details: Any) -> None:
-        for stream in list(self._open_streams or ()):
-            stream._interrupt(_CLIENT_CLOSED)  # pylint: disable=protected-access  # pyright: ignore[reportPrivateUsage]
-            stream.close()
+        self._close_streams()
         self._client.__exit__(*exc_details)
 
     def __repr__(self) -> str:

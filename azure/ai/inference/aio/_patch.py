@@ -76,6 +76,8 @@ class _InferenceClient:
     _config: Any
     _model_info: Optional[_models.ModelInfo] = None
     _content_recording: Optional[bool] = None
+    _open_streams: "Optional[weakref.WeakSet[AsyncStreamingChatCompletions]]" = None
+    _retry_policy_type: Any = AsyncRetryPolicy
     _transport_type: Any = staticmethod(default_async_transport)
 
     def _setup(
@@ -109,9 +111,6 @@ class _InferenceClient:
             self._client = AsyncPipelineClient(
                 base_url="{endpoint}", policies=pipeline_policies(self._config, kwargs), **kwargs
             )
-
-    _open_streams: "Optional[weakref.WeakSet[AsyncStreamingChatCompletions]]" = None
-    _retry_policy_type: Any = AsyncRetryPolicy
 
     async def _send(self, request: HttpRequest, kwargs: dict[str, Any], *, stream: bool = False) -> AsyncHttpResponse:
         response: AsyncHttpResponse = (
@@ -156,17 +155,19 @@ class _InferenceClient:
         self._open_streams.add(stream)
         return stream
 
-    async def close(self) -> None:
-        """Close the client: its open streams, then its connections."""
+    async def _close_streams(self) -> None:
+        """Close the streams still open: iterating one then raises StreamingError after what it received."""
         for stream in list(self._open_streams or ()):
             stream._interrupt(_CLIENT_CLOSED)  # pylint: disable=protected-access  # pyright: ignore[reportPrivateUsage]
             await stream.close()
+
+    async def close(self) -> None:
+        """Close the client: its open streams, then its connections."""
+        await self._close_streams()
         await self._client.close()
 
     async def __aexit__(self, *exc_details: Any) -> None:
-        for stream in list(self._open_streams or ()):
-            stream._interrupt(_CLIENT_CLOSED)  # pylint: disable=protected-access  # pyright: ignore[reportPrivateUsage]
-            await stream.close()
+        await self._close_streams()
         await self._client.__aexit__(*exc_details)
 
     def __repr__(self) -> str:
