@@ -25,6 +25,7 @@ NAMES = {
     "AsyncHttpResponse": "HttpResponse",
     "AsyncTokenCredential": "TokenCredential",
     "AsyncRetryPolicy": "RetryPolicy",
+    "AsyncSansIOPolicyGroup": "SansIOPolicyGroup",
     "default_async_transport": "default_transport",
     "azure.core.credentials_async": "azure.core.credentials",
     "__aexit__": "__exit__",

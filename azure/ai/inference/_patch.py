@@ -39,7 +39,7 @@ from ._core import (
 from ._errors import StreamingError
 from ._results import chat_completions, embeddings_result, image_generations, model_info, raise_for_status, read_json
 from ._streaming import StreamingChatCompletions, check_event_stream
-from ._policies import RetryPolicy, default_transport, pipeline_policies
+from ._policies import RetryPolicy, SansIOPolicyGroup, default_transport, pipeline_policies
 from ._tracing import (
     CHAT,
     EMBEDDINGS,
@@ -112,7 +112,7 @@ class _InferenceClient:
         """Run calls through the generated client's policies minus ContentDecodePolicy (see `pipeline_policies`)."""
         if "policies" not in kwargs:
             self._client = PipelineClient(
-                base_url="{endpoint}", policies=pipeline_policies(self._config, kwargs), **kwargs
+                base_url="{endpoint}", policies=pipeline_policies(self._config, kwargs, SansIOPolicyGroup), **kwargs
             )
 
     def _send(self, request: HttpRequest, kwargs: dict[str, Any], *, stream: bool = False) -> HttpResponse:

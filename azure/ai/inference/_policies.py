@@ -13,15 +13,19 @@
 - `RetryPolicy` and `AsyncRetryPolicy` are azure-core's, except that a failed response carrying only
   `retry-after-ms` or `x-ms-retry-after-ms` (no `Retry-After`) counts as "retry after this delay" too, as
   `Retry-After` does: azure-core already honours these headers for the delay, not for the decision.
+- `SansIOPolicyGroup` and `AsyncSansIOPolicyGroup` run a run of consecutive sans-IO policies as one pipeline
+  layer, calling each hook in the order and with the error handling azure-core's own runner gives them, with
+  one coroutine per request instead of one per policy.
 - `SecretMaskingNetworkTraceLoggingPolicy` is azure-core's network trace (what `logging_enable=True`
   turns on), except that credential headers are masked: azure-core's own writes them verbatim.
 """
 
 from __future__ import annotations
 
+import inspect
 import logging
 import os
-from typing import Any
+from typing import Any, cast
 
 from azure.core.credentials import AzureKeyCredential
 from azure.core.pipeline import PipelineRequest, PipelineResponse
@@ -29,7 +33,9 @@ from azure.core.pipeline.policies import AsyncRetryPolicy as _AsyncRetryPolicy
 from azure.core.pipeline.policies import HttpLoggingPolicy, NetworkTraceLoggingPolicy
 from azure.core.pipeline.policies import RetryPolicy as _RetryPolicy
 from azure.core.pipeline.policies import (
+    AsyncHTTPPolicy,
     DistributedTracingPolicy,
+    HTTPPolicy,
     RequestIdPolicy,
     SansIOHTTPPolicy,
     SensitiveHeaderCleanupPolicy,
@@ -137,23 +143,113 @@ def logging_policies(kwargs: dict[str, Any]) -> None:
         kwargs["http_logging_policy"] = policy
 
 
-def pipeline_policies(config: Any, kwargs: dict[str, Any]) -> list[Any]:
+class _Group:
+    def __init__(self, policies: list[SansIOHTTPPolicy[Any, Any]]) -> None:
+        super().__init__()
+        self._policies = policies
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({', '.join(type(p).__name__ for p in self._policies)})"
+
+
+class SansIOPolicyGroup(_Group, HTTPPolicy[Any, Any]):
+    """Consecutive sans-IO policies as one layer of a sync pipeline: `on_request` outermost first,
+    `on_response` innermost first, and `on_exception` of every policy that an error passes on its way out."""
+
+    def send(self, request: PipelineRequest[Any]) -> PipelineResponse[Any, Any]:
+        policies = self._policies
+        entered = 0
+        try:
+            for policy in policies:
+                policy.on_request(request)
+                entered += 1
+            response = self.next.send(request)
+        except Exception:
+            for policy in reversed(policies[:entered]):
+                policy.on_exception(request)
+            raise
+        for index in range(len(policies) - 1, -1, -1):
+            try:
+                policies[index].on_response(request, response)
+            except Exception:
+                for policy in reversed(policies[:index]):
+                    policy.on_exception(request)
+                raise
+        return response
+
+
+class AsyncSansIOPolicyGroup(_Group, AsyncHTTPPolicy[Any, Any]):
+    """The async twin of `SansIOPolicyGroup`; a hook may return an awaitable, which is awaited."""
+
+    async def send(self, request: PipelineRequest[Any]) -> PipelineResponse[Any, Any]:
+        policies = self._policies
+        entered = 0
+        try:
+            for policy in policies:
+                result: Any = policy.on_request(request)
+                if result is not None and inspect.isawaitable(result):
+                    await result
+                entered += 1
+            response = await self.next.send(request)
+        except Exception:
+            for policy in reversed(policies[:entered]):
+                result = policy.on_exception(request)
+                if result is not None and inspect.isawaitable(result):
+                    await result
+            raise
+        for index in range(len(policies) - 1, -1, -1):
+            try:
+                result = policies[index].on_response(request, response)
+                if result is not None and inspect.isawaitable(result):
+                    await result
+            except Exception:
+                for policy in reversed(policies[:index]):
+                    outer: Any = policy.on_exception(request)
+                    if outer is not None and inspect.isawaitable(outer):
+                        await outer
+                raise
+        return response
+
+
+def grouped(policies: list[Any], group_type: Any) -> list[Any]:
+    """The policies with each run of consecutive sans-IO policies wrapped in one `group_type` layer."""
+    result: list[Any] = []
+    run: list[SansIOHTTPPolicy[Any, Any]] = []
+    for policy in policies:
+        if isinstance(policy, SansIOHTTPPolicy):
+            run.append(cast("SansIOHTTPPolicy[Any, Any]", policy))  # type: ignore[redundant-cast, unused-ignore]
+            continue
+        if run:
+            result.append(group_type(run) if len(run) > 1 else run[0])
+            run = []
+        if policy is not None:
+            result.append(policy)
+    if run:
+        result.append(group_type(run) if len(run) > 1 else run[0])
+    return result
+
+
+def pipeline_policies(config: Any, kwargs: dict[str, Any], group_type: Any) -> list[Any]:
     """The policies of a client's pipeline: the generated client's, in the same order, without azure-core's
-    ContentDecodePolicy, which would parse every JSON body a second time (the clients parse it once)."""
-    return [
-        RequestIdPolicy(**kwargs),
-        config.headers_policy,
-        config.user_agent_policy,
-        config.proxy_policy,
-        config.redirect_policy,
-        config.retry_policy,
-        config.authentication_policy,
-        config.custom_hook_policy,
-        config.logging_policy,
-        DistributedTracingPolicy(**kwargs),
-        SensitiveHeaderCleanupPolicy(**kwargs),
-        config.http_logging_policy,
-    ]
+    ContentDecodePolicy, which would parse every JSON body a second time (the clients parse it once), and with
+    each run of sans-IO policies in one `group_type` layer."""
+    return grouped(
+        [
+            RequestIdPolicy(**kwargs),
+            config.headers_policy,
+            config.user_agent_policy,
+            config.proxy_policy,
+            config.redirect_policy,
+            config.retry_policy,
+            config.authentication_policy,
+            config.custom_hook_policy,
+            config.logging_policy,
+            DistributedTracingPolicy(**kwargs),
+            SensitiveHeaderCleanupPolicy(**kwargs),
+            config.http_logging_policy,
+        ],
+        group_type,
+    )
 
 
 def default_transport(**kwargs: Any) -> Any:
