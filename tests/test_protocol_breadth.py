@@ -7,7 +7,7 @@ import json
 import pytest
 from azure.core.exceptions import ResourceNotFoundError
 
-from azure.ai.inference._accumulate import accumulate
+from azure.ai.inference._accumulate import Accumulator
 from azure.ai.inference.models import (
     AssistantMessage,
     ChatCompletionsNamedToolChoice,
@@ -281,6 +281,13 @@ def test_accumulator_handles_llama_cpp_style_tool_calls():
     ]
     calls = accumulate(indexed).choices[0].message.tool_calls
     assert [(c.id, c.function.name, c.function.arguments) for c in calls] == [("a", "f", "[]"), ("b", "g", "{}")]
+
+
+def accumulate(payloads):
+    accumulator = Accumulator()
+    for payload in payloads:
+        accumulator.add(payload)
+    return accumulator.result()
 
 
 @pytest.mark.parametrize(

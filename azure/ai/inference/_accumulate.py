@@ -7,6 +7,10 @@
 Strategy: a stream hands each update it delivers to an `Accumulator`, which keeps only the merged state
 (a text update costs one list append). Pure code over dicts, shared by sync and async.
 
+Every merge costs time linear in what it adds: pieces of text (content, string extras, tool-call `arguments`) are
+kept as lists and joined only when a result is built, and tool calls are kept by index in a dict, so a piece with
+index 1000000000 costs one entry, not a list of that length.
+
 Merge rules, per choice `index`:
 - `content` and any other string field of the delta outside the spec (`reasoning_content`, ...) are
   concatenated; other extra fields keep their last value; `role` is the first one seen; `finish_reason`
@@ -20,8 +24,7 @@ Merge rules, per choice `index`:
 
 from __future__ import annotations
 
-import copy
-from typing import Any, Iterable, cast
+from typing import Any, Iterable, Optional, cast
 
 from ._json import as_dict, dicts
 from .models import _models  # pyright: ignore[reportPrivateUsage]
@@ -31,32 +34,90 @@ __all__: list[str] = []
 _DELTA_KEYS = ("role", "content", "tool_calls")
 
 
-def _merge_tool_call(calls: list[dict[str, Any]], piece: dict[str, Any]) -> None:
-    index = piece.get("index")
-    call_id = piece.get("id")
-    call: dict[str, Any]
-    if isinstance(index, int):
-        while len(calls) <= index:
-            calls.append(dict[str, Any]())
-        call = calls[index]
-    elif calls and (not call_id or call_id == calls[-1].get("id")):
-        call = calls[-1]
-    else:
-        call = {}
-        calls.append(call)
-    if call_id and not call.get("id"):
-        call["id"] = call_id
-    if piece.get("type") and not call.get("type"):
-        call["type"] = piece["type"]
-    function = as_dict(piece.get("function"))
-    if function is not None:
-        target = call.setdefault("function", {})
-        name = function.get("name")
-        if name and not target.get("name"):
-            target["name"] = name
-        arguments = function.get("arguments")
-        if isinstance(arguments, str):
-            target["arguments"] = target.get("arguments", "") + arguments
+class _Call:
+    """One tool call being stitched: `arguments` kept as pieces."""
+
+    __slots__ = ("id", "type", "name", "arguments", "has_function")
+
+    def __init__(self) -> None:
+        self.id: Any = None
+        self.type: Any = None
+        self.name: Any = None
+        self.arguments: list[str] = []
+        self.has_function = False
+
+    def add(self, piece: dict[str, Any]) -> None:
+        call_id = piece.get("id")
+        if call_id and not self.id:
+            self.id = call_id
+        if piece.get("type") and not self.type:
+            self.type = piece["type"]
+        function = as_dict(piece.get("function"))
+        if function is not None:
+            self.has_function = True
+            name = function.get("name")
+            if name and not self.name:
+                self.name = name
+            arguments = function.get("arguments")
+            if isinstance(arguments, str):
+                self.arguments.append(arguments)
+
+    def copy(self) -> "_Call":
+        other = _Call()
+        other.id, other.type, other.name, other.has_function = self.id, self.type, self.name, self.has_function
+        other.arguments = list(self.arguments)
+        return other
+
+    def wire(self) -> Optional[dict[str, Any]]:
+        """The call as the wire would have sent it whole; None for a call that received nothing."""
+        if not (self.id or self.type or self.has_function):
+            return None
+        call: dict[str, Any] = {}
+        if self.id:
+            call["id"] = self.id
+        call["type"] = self.type or "function"
+        function: dict[str, Any] = {}
+        if self.name:
+            function["name"] = self.name
+        function["arguments"] = "".join(self.arguments)
+        call["function"] = function
+        return call
+
+
+class _ToolCalls:
+    """Tool calls by index (a dict, so any index costs one entry); a piece without an index continues the
+    call with the highest index, or starts the next one when it brings a different id."""
+
+    __slots__ = ("calls", "last")
+
+    def __init__(self) -> None:
+        self.calls: dict[int, _Call] = {}
+        self.last = -1  # the highest index in use
+
+    def add(self, piece: dict[str, Any]) -> None:
+        index = piece.get("index")
+        if type(index) is not int or index < 0:  # the stream decoder refuses negative ones before they get here
+            call_id = piece.get("id")
+            last = self.calls.get(self.last)
+            if last is not None and (not call_id or call_id == last.id):
+                last.add(piece)
+                return
+            index = self.last + 1
+        call = self.calls.get(index)
+        if call is None:
+            call = self.calls[index] = _Call()
+            self.last = max(self.last, index)
+        call.add(piece)
+
+    def copy(self) -> "_ToolCalls":
+        other = _ToolCalls()
+        other.calls = {index: call.copy() for index, call in self.calls.items()}
+        other.last = self.last
+        return other
+
+    def wire(self) -> list[dict[str, Any]]:
+        calls = (self.calls[index].wire() for index in sorted(self.calls))
+        return [call for call in calls if call is not None]
 
 
 class _Choice:
@@ -65,9 +126,20 @@ class _Choice:
         self.role: Any = None
         self.content: list[str] = []
         self.finish_reason: Any = None
-        self.tool_calls: list[dict[str, Any]] = []
-        self.extras: dict[str, Any] = {}
+        self.tool_calls = _ToolCalls()
+        self.extras: dict[str, Any] = {}  # extra delta fields; a str one is a list of its pieces in `texts`
+        self.texts: dict[str, list[str]] = {}
         self.other: dict[str, Any] = {}
+
+    def copy(self) -> "_Choice":
+        other = _Choice(self.index)
+        other.role, other.finish_reason = self.role, self.finish_reason
+        other.content = list(self.content)
+        other.tool_calls = self.tool_calls.copy()
+        other.extras = dict(self.extras)
+        other.texts = {key: list(pieces) for key, pieces in self.texts.items()}
+        other.other = dict(self.other)
+        return other
 
     def add(self, choice: dict[str, Any]) -> None:
         wire: Any = choice.get("delta")
@@ -85,28 +157,35 @@ class _Choice:
             if isinstance(content, str):
                 self.content.append(content)
             for piece in dicts(delta.get("tool_calls")):
-                _merge_tool_call(self.tool_calls, piece)
+                self.tool_calls.add(piece)
             for key, value in delta.items():
                 if key in _DELTA_KEYS or value is None:
                     continue
-                previous = self.extras.get(key)
-                if isinstance(value, str) and isinstance(previous, str):
-                    self.extras[key] = previous + value
-                else:
-                    self.extras[key] = value
+                self._extra(key, value)
         if choice.get("finish_reason") is not None:
             self.finish_reason = choice["finish_reason"]
         for key, value in choice.items():
             if key not in ("index", "delta", "finish_reason"):
                 self.other[key] = value
 
+    def _extra(self, key: str, value: Any) -> None:
+        """A string continues the string before it; any other value replaces what was there."""
+        if isinstance(value, str):
+            pieces = self.texts.get(key)
+            if pieces is not None:
+                pieces.append(value)
+                return
+            self.texts[key] = [value]
+            self.extras[key] = None  # keeps the field's place; the joined text replaces it
+        else:
+            self.texts.pop(key, None)
+            self.extras[key] = value
+
     def message(self) -> dict[str, Any]:
         content = "".join(self.content)
-        calls = [call for call in self.tool_calls if call]
-        for call in calls:
-            call.setdefault("type", "function")
-            call.setdefault("function", {}).setdefault("arguments", "")
-        message: dict[str, Any] = {**self.extras, "role": self.role or "assistant"}
+        calls = self.tool_calls.wire()
+        extras = {key: ("".join(self.texts[key]) if key in self.texts else value) for key, value in self.extras.items()}
+        message: dict[str, Any] = {**extras, "role": self.role or "assistant"}
         message["content"] = content if content or not calls else None
         if calls:
             message["tool_calls"] = calls
@@ -138,11 +217,18 @@ class Accumulator:
             elif (value is not None and value != "") or key not in top:
                 top[key] = value
 
+    def copy(self) -> "Accumulator":
+        """An independent copy of the merged state (no deep copy of the values the server sent)."""
+        other = Accumulator()
+        other._top = dict(self._top)
+        other._choices = {index: choice.copy() for index, choice in self._choices.items()}
+        return other
+
     def result(self, extra: Iterable[dict[str, Any]] = ()) -> _models.ChatCompletions:
         """The merged answer; `extra` updates are merged into a copy, leaving this accumulator as it is."""
         extra = list(extra)
         if extra:
-            clone = copy.deepcopy(self)
+            clone = self.copy()
             for payload in extra:
                 clone.add(payload)
             return clone.result()
@@ -150,11 +236,3 @@ class Accumulator:
         top["object"] = "chat.completion"
         top["choices"] = [self._choices[i].message() for i in sorted(self._choices)]
         return _models.ChatCompletions(top)
-
-
-def accumulate(payloads: Iterable[dict[str, Any]]) -> _models.ChatCompletions:
-    """One ChatCompletions from the decoded JSON of streamed updates, in the order they arrived."""
-    accumulator = Accumulator()
-    for payload in payloads:
-        accumulator.add(payload)
-    return accumulator.result()

@@ -25,7 +25,7 @@ from azure.core.exceptions import (
     ResourceNotFoundError,
 )
 
-from ._json import as_dict
+from ._json import as_dict, loads
 
 __all__ = ["StreamingError"]
 
@@ -51,11 +51,29 @@ def excerpt(text: str, limit: int = _EXCERPT) -> str:
     return text if len(text) <= limit else text[:limit] + "..."
 
 
+MAX_MESSAGE = 4000  # characters of a service's error message kept in the exception
+MAX_CODE = 200
+
+
+def bounded(value: object, limit: int) -> str:
+    """`str(value)`, cut to `limit` characters: a hostile server cannot make an exception message huge."""
+    text = str(value)
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def json_excerpt(value: object, limit: int = _EXCERPT) -> str:
+    """A bounded excerpt of a decoded JSON value, for messages; never raises."""
+    try:
+        return excerpt(json.dumps(value), limit)
+    except (ValueError, TypeError, RecursionError):
+        return "(an error object too deeply nested to show)"
+
+
 def parse_error_body(text: str, status: int, header_code: Optional[str]) -> tuple[str, str, dict[str, Any]]:
     """Read an error body of any shape: returns (code, message, the Azure error object or {})."""
     data: Any = None
     try:
-        data = json.loads(text)
+        data = loads(text)
     except ValueError:
         pass
     body = as_dict(data)
@@ -63,12 +81,12 @@ def parse_error_body(text: str, status: int, header_code: Optional[str]) -> tupl
         error = as_dict(body.get("error"))
         if error is not None:
             code = error.get("code") or header_code or str(status)
-            message = error.get("message") or excerpt(json.dumps(error))
-            return str(code), str(message), error
+            message = error.get("message") or json_excerpt(error)
+            return bounded(code, MAX_CODE), bounded(message, MAX_MESSAGE), error
         for key in ("error", "message", "detail", "status", "title"):
             value = body.get(key)
             if isinstance(value, str) and value:
-                return header_code or str(status), value, {}
+                return header_code or str(status), bounded(value, MAX_MESSAGE), {}
         return header_code or str(status), excerpt(text), {}
     return header_code or str(status), excerpt(text) or "(empty body)", {}
 

@@ -10,10 +10,20 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any, Optional, cast
 
 __all__: list[str] = []
+
+
+def loads(text: "str | bytes | bytearray") -> Any:
+    """`json.loads`, except that JSON nested too deeply for the parser raises ValueError like any other
+    malformed document, instead of RecursionError: a server's answer must not escape as a Python error."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError("the JSON document is nested too deeply to decode") from None
 
 
 def as_mapping(value: object) -> Optional[Mapping[str, Any]]:

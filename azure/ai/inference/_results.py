@@ -11,7 +11,6 @@ result models. Results wrap the decoded JSON without copying it; attributes read
 from __future__ import annotations
 
 import base64
-import json
 import sys
 from array import array
 from typing import Any, Callable, TypeVar
@@ -20,7 +19,7 @@ from azure.core.exceptions import DecodeError, HttpResponseError
 
 from ._core import ClientSettings, not_found_hint
 from ._errors import build_error, excerpt, request_id_of
-from ._json import as_dict, dicts
+from ._json import as_dict, dicts, loads
 from .models import _models  # pyright: ignore[reportPrivateUsage]
 from .models._patch import ChatCompletions, EmbeddingsResult, wrap_json
 
@@ -50,7 +49,7 @@ def read_json(response: Any) -> dict[str, Any]:
     """The JSON object of a successful response; DecodeError with the status and an excerpt otherwise."""
     body = response.content
     try:
-        data = json.loads(body)
+        data = loads(body)
     except ValueError as exc:
         text = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body)
         raise _decode_error(response, f"The response body is not valid JSON: {excerpt(text, 300)}") from exc

@@ -23,6 +23,7 @@ _BOM = b"\xef\xbb\xbf"
 _CR = 13
 _LF = 10
 _EXCERPT = 40  # bytes of input quoted in an error message, at most
+_MAX_RETRY_DIGITS = 18  # about 32 million years in milliseconds: longer `retry:` values are ignored
 _RAISE_HINT = "pass a larger max_event_size to SSEDecoder to accept it"
 
 
@@ -219,7 +220,9 @@ class SSEDecoder:
                 if "\0" not in value:
                     self._last_id = value
             elif name == "retry":
-                if value.isascii() and value.isdigit():
+                # Digits only, as the standard says; a value too long to be a real delay is ignored too, so a
+                # hostile stream cannot make int() fail (or cost quadratic time) on thousands of digits.
+                if value.isascii() and value.isdigit() and len(value) <= _MAX_RETRY_DIGITS:
                     self._retry = int(value)
             # Anything else, including a comment (empty name: the line starts with ":"), is ignored.
 

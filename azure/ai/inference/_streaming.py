@@ -16,7 +16,6 @@ unfinished stream is garbage collected. A traced call's span (`_tracing`) ends a
 
 from __future__ import annotations
 
-import json
 import weakref
 from collections import deque
 from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Iterator, Optional, Union
@@ -24,10 +23,10 @@ from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Iterator, Option
 from azure.core.exceptions import HttpResponseError
 
 from ._accumulate import Accumulator
-from ._errors import StreamingError, build_error, excerpt, stream_error
+from ._errors import MAX_CODE, MAX_MESSAGE, StreamingError, bounded, build_error, excerpt, json_excerpt, stream_error
 from ._sse import DEFAULT_MAX_EVENT_SIZE, SSEDecoder, SSEError, ServerSentEvent
 from .models._models import ChatCompletions
-from ._json import as_dict
+from ._json import as_dict, dicts, loads
 from .models._patch import StreamingChatCompletionsUpdate, wrap_json
 
 if TYPE_CHECKING:
@@ -69,7 +68,7 @@ def event_to_update(event: ServerSentEvent, response: Any) -> Optional[Streaming
     if not data or data.isspace():
         return None
     try:
-        payload = json.loads(data)
+        payload = loads(data)
     except ValueError:
         if event.event == "error":
             raise stream_error(response, "StreamError", excerpt(data)) from None
@@ -81,12 +80,29 @@ def event_to_update(event: ServerSentEvent, response: Any) -> Optional[Streaming
     if error or event.event == "error":
         details = as_dict(error)
         if details is not None:
-            code = str(details.get("code") or "StreamError")
-            message = str(details.get("message") or excerpt(json.dumps(details)))
+            code = bounded(details.get("code") or "StreamError", MAX_CODE)
+            message = bounded(details.get("message") or json_excerpt(details), MAX_MESSAGE)
         else:
             code, message = "StreamError", str(error or excerpt(data))
         raise stream_error(response, code, message)
+    for choice in dicts(update.get("choices")):
+        _check_tool_call_indexes(choice, response)
     return wrap_json(StreamingChatCompletionsUpdate, update)
+
+
+def _check_tool_call_indexes(choice: dict[str, Any], response: Any) -> None:
+    """A tool-call piece's `index` places it among the calls being stitched; only a non-negative int can."""
+    delta = as_dict(choice.get("delta"))
+    if delta is None or "tool_calls" not in delta:
+        return
+    for piece in dicts(delta["tool_calls"]):
+        index = piece.get("index")
+        if index is not None and (type(index) is not int or index < 0):
+            raise stream_error(
+                response,
+                "InvalidStreamEvent",
+                f"A tool call's index must be a non-negative int, got {excerpt(repr(index), 50)}",
+            )
 
 
 class _UpdateDecoder:
