@@ -28,6 +28,9 @@ NAMES = {
     "AsyncSansIOPolicyGroup": "SansIOPolicyGroup",
     "default_async_transport": "default_transport",
     "azure.core.credentials_async": "azure.core.credentials",
+    "embed_many_async": "embed_many",
+    "AsyncTexts": "Texts",
+    "AsyncIterator": "Iterator",
     "__aexit__": "__exit__",
     "__aenter__": "__enter__",
 }

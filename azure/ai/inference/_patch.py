@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import weakref
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Optional, Union
 
 from azure.core import PipelineClient
@@ -35,6 +35,15 @@ from ._core import (
     ClientSettings,
     check_options,
     given_arguments,
+)
+from ._bulk import (
+    DEFAULT_BATCH_CHARS,
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_CONCURRENCY,
+    Texts,
+    BulkProgress,
+    bulk_plan,
+    embed_many,
 )
 from ._errors import StreamingError
 from ._results import chat_completions, embeddings_result, image_generations, model_info, raise_for_status, read_json
@@ -62,6 +71,7 @@ __all__ = [
     "ImageGenerationClient",
     "StreamingChatCompletions",
     "StreamingError",
+    "BulkProgress",
 ]
 
 _ResponseFormat = Union[str, _models.ChatCompletionsResponseFormat, _models.JsonSchemaFormat, Mapping[str, Any]]
@@ -406,6 +416,51 @@ class EmbeddingsClient(_InferenceClient, _EmbeddingsClient):
         given = given_arguments(EMBEDDINGS_FIELDS, locals())
         request = settings.request(settings.routes.embeddings, "create", body, given, model_extras, ("input",))
         return embeddings_result(self._json(EMBEDDINGS, request, kwargs))
+
+    def create_many(
+        self,
+        texts: Texts,
+        *,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        max_batch_chars: int = DEFAULT_BATCH_CHARS,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        on_progress: Optional[Callable[[BulkProgress], None]] = None,
+        dimensions: Optional[int] = None,
+        encoding_format: Optional[Union[str, _models.EmbeddingEncodingFormat]] = None,
+        input_type: Optional[Union[str, _models.EmbeddingInputType]] = None,
+        model: Optional[str] = None,
+        model_extras: Optional[Mapping[str, Any]] = None,
+        **kwargs: Any,
+    ) -> Iterator[_models.EmbeddingItem]:
+        """Embed any number of texts in batches, on `concurrency` threads, and yield one item per text in input order.
+
+        :param texts: The texts, in any number: a list, a generator, an open file (one text a line, newline removed
+         first). Read lazily, as batches are sent.
+        :keyword batch_size: The most texts sent in one request (default 64).
+        :keyword max_batch_chars: The most characters of text sent in one request (default 64,000); a longer
+         single text is sent alone.
+        :keyword concurrency: The most requests in flight at once (default 4). At most this many batches are
+         held in memory, whatever the size of the input.
+        :keyword on_progress: Called with a `BulkProgress` after each batch, from the iterating thread.
+        :keyword dimensions: As for `create`; likewise `encoding_format`, `input_type`, `model` and `model_extras`.
+        :return: An iterator of `EmbeddingItem`; `item.index` is the text's position in `texts`.
+        :rtype: Iterator[~azure.ai.inference.models.EmbeddingItem]
+        :raises TypeError: or ValueError for a bad argument, before any network call (a text that is not a str:
+         when it is reached, before its batch is sent).
+        :raises ~azure.core.exceptions.HttpResponseError: when a batch fails for good, after every item before it
+         was yielded.
+
+        Throttling: a 429 or 503 answer is retried by the client's retry policy after its `Retry-After`, and
+        no new batch starts before then. The first batch is sent alone. Other keywords are azure-core's per-call
+        options, used for every request (`retry_total` to retry more, `headers`, ...).
+        """
+        check_options(kwargs, PER_CALL_OPTIONS, "create_many")
+        plan = bulk_plan(texts, batch_size, max_batch_chars, concurrency, on_progress)
+        given = given_arguments(EMBEDDINGS_FIELDS, locals())
+        settings = self._settings
+        settings.request(settings.routes.embeddings, "create_many", None, given, model_extras, ())
+        options = {**{k: v for k, v in given.items() if v is not None}, "model_extras": model_extras, **kwargs}
+        return embed_many(self.create, texts, plan, options)
 
     # Documented on each client (the shared base class is private).
     get_model_info = _InferenceClient.get_model_info
