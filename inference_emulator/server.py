@@ -189,11 +189,13 @@ class Emulator:
         server = self._server
         return len(server.open_handlers) if server is not None else 0
 
-    def wait_for_open_connections(self, n: int, timeout: float = 5.0) -> bool:
-        """Poll until exactly `n` connections are open; False when `timeout` seconds pass first."""
+    def wait_for_open_connections(self, n: int, timeout: float = 5.0, *, at_most: bool = False) -> bool:
+        """Poll until exactly `n` connections are open (`at_most=True`: `n` or fewer); False when `timeout`
+        seconds pass first."""
         deadline = time.monotonic() + timeout
         while True:
-            if self.open_connections == n:
+            count = self.open_connections
+            if count == n or (at_most and count < n):
                 return True
             if time.monotonic() >= deadline:
                 return False

@@ -16,6 +16,23 @@ import azure.ai.inference.aio as async_api
 from inference_emulator import DEFAULT_KEY, Emulator
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--run-load", action="store_true", help="also run the load tests (time and memory thresholds)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "load: a load test with time or memory thresholds; runs with --run-load")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--run-load"):
+        return
+    skip = pytest.mark.skip(reason="a load test with time and memory thresholds: run it with --run-load")
+    for item in items:
+        if "load" in item.keywords:
+            item.add_marker(skip)
+
+
 @pytest.fixture(scope="session")
 def emulator_session() -> Iterator[Emulator]:
     with Emulator() as emu:

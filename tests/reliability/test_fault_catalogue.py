@@ -267,14 +267,13 @@ def test_slow_first_byte_beyond_read_timeout_raises_service_response_error(emu, 
     async def body(m):
         async with m.client("ChatCompletionsClient", emu.url) as client:
             call = client.create_streaming if streaming else client.create
-            start = time.monotonic()
+            # Without the read timeout the call would succeed after the delay; it raises instead.
             error = await m.raises(
                 ServiceResponseError,
                 lambda: call(
                     messages=user(), headers=fault("slow-first-byte;delay=1"), read_timeout=0.25, retry_total=0
                 ),
             )
-            assert time.monotonic() - start < 0.9
             assert len(emu.requests) == 1
             del error
             # Within the timeout the same delay is only a delay.

@@ -13,7 +13,7 @@ from __future__ import annotations
 import base64
 import sys
 from array import array
-from typing import Any, Callable, TypeVar
+from typing import Any
 
 from azure.core.exceptions import DecodeError, HttpResponseError
 
@@ -25,7 +25,6 @@ from .models._patch import ChatCompletions, EmbeddingsResult, wrap_json
 
 __all__: list[str] = []
 
-T = TypeVar("T")
 _BIG_ENDIAN = sys.byteorder == "big"
 
 
@@ -99,6 +98,3 @@ def embeddings_result(data: dict[str, Any]) -> EmbeddingsResult:
 
 def image_generations(data: dict[str, Any]) -> _models.ImageGenerations:
     return _models.ImageGenerations(data)
-
-
-Parser = Callable[[dict[str, Any]], Any]
