@@ -1,5 +1,5 @@
 # Command line: `python -m inference_emulator [--host H] [--port P] [--key K] [--model-type T]
-# [--tls-cert F --tls-key F]` serves in the foreground until Ctrl-C or SIGTERM, then exits with code 0.
+# [--fault SPEC] [--tls-cert F --tls-key F]` serves in the foreground until Ctrl-C or SIGTERM, then exits with code 0.
 from __future__ import annotations
 
 import argparse
@@ -8,6 +8,7 @@ import signal
 import ssl
 import sys
 
+from .faults import FaultSpecError, parse_fault
 from .server import start_server, stop_server
 from .state import DEFAULT_KEY, MODEL_TYPES, EmulatorState
 
@@ -20,11 +21,19 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=0, help="port to bind; 0 picks a free port (default)")
     parser.add_argument("--key", default=DEFAULT_KEY, help=f"the accepted key (default {DEFAULT_KEY!r})")
     parser.add_argument("--model-type", default="chat", choices=sorted(MODEL_TYPES), help="what /info reports")
+    parser.add_argument(
+        "--fault", help="a fault applied to every request that names none, e.g. 'rate-limit;count=3' (see FAULTS)"
+    )
     parser.add_argument("--tls-cert", help="PEM certificate file; serve https")
     parser.add_argument("--tls-key", help="PEM private key file for --tls-cert")
     args = parser.parse_args(argv)
     if (args.tls_cert is None) != (args.tls_key is None):
         parser.error("--tls-cert and --tls-key go together")
+    if args.fault is not None:
+        try:
+            parse_fault(args.fault)
+        except FaultSpecError as exc:
+            parser.error(str(exc))
     return args
 
 
@@ -33,7 +42,7 @@ async def _serve(args: argparse.Namespace) -> None:
     if args.tls_cert:
         ssl_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         ssl_context.load_cert_chain(args.tls_cert, args.tls_key)
-    state = EmulatorState(args.key, args.model_type)
+    state = EmulatorState(args.key, args.model_type, args.fault)
     runner, server, url = await start_server(state, args.host, args.port, ssl_context)
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -162,6 +162,7 @@ async def _dispatch(ex: _Exchange, raw: bytes) -> web.StreamResponse:
     if prefix is not None:
         path = prefix.group(2) or "/"
         fault_text = fault_text or prefix.group(1)
+    fault_text = fault_text or state.fault  # the server-wide fault, when the request names none
     spec = parse_fault(fault_text) if fault_text else None
 
     image = _IMAGE_RE.match(path)

@@ -81,9 +81,16 @@ class Emulator:
     """
 
     def __init__(
-        self, key: str = DEFAULT_KEY, *, model_type: str = "chat", ssl_context: ssl.SSLContext | None = None
+        self,
+        key: str = DEFAULT_KEY,
+        *,
+        model_type: str = "chat",
+        ssl_context: ssl.SSLContext | None = None,
+        fault: str | None = None,
     ) -> None:
-        self._state = EmulatorState(key, model_type)
+        if fault is not None:
+            parse_fault(fault)  # raises FaultSpecError for an unknown fault
+        self._state = EmulatorState(key, model_type, fault)
         self.key = key
         self.model_type = model_type
         self.ssl_context = ssl_context
@@ -178,6 +185,17 @@ class Emulator:
     def clear(self) -> None:
         """Forget the recorded requests."""
         self._state.clear()
+
+    @property
+    def fault(self) -> str | None:
+        """The fault applied to every request that names none (`x-emulator-fault` or `/fault/...` win)."""
+        return self._state.fault
+
+    @fault.setter
+    def fault(self, spec: str | None) -> None:
+        if spec is not None:
+            parse_fault(spec)
+        self._state.fault = spec
 
     def reset_faults(self) -> None:
         """Forget how many times each counted fault has fired."""

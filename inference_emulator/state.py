@@ -49,11 +49,12 @@ class RecordedRequest:
 class EmulatorState:
     """Everything that outlives a single request."""
 
-    def __init__(self, key: str = DEFAULT_KEY, model_type: str = "chat") -> None:
+    def __init__(self, key: str = DEFAULT_KEY, model_type: str = "chat", fault: str | None = None) -> None:
         if model_type not in MODEL_TYPES:
             raise ValueError(f"model_type must be one of {', '.join(MODEL_TYPES)}; got {model_type!r}")
         self.key = key
         self.model_type = model_type
+        self.fault = fault  # a fault spec applied to every request that names none
         self.counters = FaultCounters()
         self.images = ImageStore()
         self._ids: dict[str, itertools.count[int]] = {}

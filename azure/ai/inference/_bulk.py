@@ -15,8 +15,9 @@ Strategy: the decisions are plain objects with no I/O, shared by both drivers:
 The drivers `embed_many` (threads) and `embed_many_async` (tasks) keep a window of at most `concurrency` batches
 that were sent and not yet handed to the caller, take texts from the input only to fill that window, and hand the
 results back in input order: memory grows with the concurrency, never with the input. The first batch goes alone,
-so that a wrong key or endpoint fails with one request and the connection pool is set up before the workers start. A batch that fails raises
-its error when its turn comes, after every earlier item was handed over; the batches behind it are cancelled.
+so that a wrong key or endpoint fails with one request and the connection pool is set up before the workers start.
+A batch that fails raises its error when its turn comes, after every earlier item was handed over; the batches
+behind it are cancelled.
 Likewise a text that is not a str, or an error raised by the input itself, stops the reading of the input and is
 raised once the batches before it were handed over.
 """
@@ -60,7 +61,8 @@ AsyncTexts = Union[Iterable[str], AsyncIterable[str]]
 
 
 class BulkProgress(NamedTuple):
-    """How far a `create_many` job has come, passed to its `on_progress` callback after each batch."""
+    """How far a `create_many` job has come, passed to its `on_progress` callback once the items of a batch were
+    all yielded: the caller has received `texts` items."""
 
     texts: int
     """Texts embedded and handed over so far."""
@@ -281,9 +283,8 @@ def embed_many(
                     raise failure
                 return
             batch, future = window.popleft()
-            items = future.result()
+            yield from future.result()
             progress.advance(batch)
-            yield from items
     finally:
         for _, future in window:
             future.cancel()
@@ -338,10 +339,9 @@ async def embed_many_async(
                     raise failure
                 return
             batch, task = window.popleft()
-            items = await task
-            progress.advance(batch)
-            for item in items:
+            for item in await task:
                 yield item
+            progress.advance(batch)
     finally:
         tasks = [task for _, task in window]
         for task in tasks:

@@ -441,7 +441,8 @@ class EmbeddingsClient(_InferenceClient, _EmbeddingsClient):
          single text is sent alone.
         :keyword concurrency: The most requests in flight at once (default 4). At most this many batches are
          held in memory, whatever the size of the input.
-        :keyword on_progress: Called with a `BulkProgress` after each batch, from the iterating thread.
+        :keyword on_progress: Called with a `BulkProgress` once each batch's items were yielded,
+         from the iterating thread.
         :keyword dimensions: As for `create`; likewise `encoding_format`, `input_type`, `model` and `model_extras`.
         :return: An iterator of `EmbeddingItem`; `item.index` is the text's position in `texts`.
         :rtype: Iterator[~azure.ai.inference.models.EmbeddingItem]

@@ -431,7 +431,8 @@ class EmbeddingsClient(_InferenceClient, _EmbeddingsClient):
         model_extras: Optional[Mapping[str, Any]] = None,
         **kwargs: Any,
     ) -> AsyncIterator[_models.EmbeddingItem]:
-        """Embed any number of texts in batches, `concurrency` requests at a time, and yield one item per text in input order.
+        """Embed any number of texts in batches, `concurrency` requests at a time, and yield one item per text in
+        input order.
 
         :param texts: The texts, in any number: an iterable or an async iterable. Read lazily, as batches are sent.
         :keyword batch_size: The most texts sent in one request (default 64).
@@ -439,7 +440,8 @@ class EmbeddingsClient(_InferenceClient, _EmbeddingsClient):
          single text is sent alone.
         :keyword concurrency: The most requests in flight at once (default 4). At most this many batches are
          held in memory, whatever the size of the input.
-        :keyword on_progress: Called with a `BulkProgress` after each batch, in the event loop.
+        :keyword on_progress: Called with a `BulkProgress` once each batch's items were yielded,
+         in the event loop.
         :keyword dimensions: As for `create`; likewise `encoding_format`, `input_type`, `model` and `model_extras`.
         :return: An async iterator of `EmbeddingItem`; `item.index` is the text's position in `texts`.
         :rtype: AsyncIterator[~azure.ai.inference.models.EmbeddingItem]
