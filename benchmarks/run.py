@@ -40,6 +40,7 @@ HERE = Path(__file__).resolve().parent
 WORKLOADS = HERE / "workloads.py"
 SERVER = HERE / "server.py"
 README = HERE / "README.md"
+CHART = HERE / "ratios.svg"
 PROFILE_MD = HERE / "PROFILE.md"
 PYTHON = sys.executable
 
@@ -51,6 +52,8 @@ MODES: dict[str, dict[str, Any]] = {
         "first_call_reps": 5,
         "chat": ["--calls", "100", "--batches", "5", "--warmup", "30"],
         "stream": ["--chunks", "10000", "--batches", "3", "--warmup", "500"],
+        "streams": ["--streams", "100", "--chunks", "100", "--batches", "3"],
+        "stream_reuse": ["--streams", "20", "--chunks", "16"],
         "emb": ["--calls", "5", "--batches", "5", "--warmup", "3"],
         "async": ["--calls", "2000", "--batches", "1", "--warmup", "128", "--concurrency", "64"],
     },
@@ -60,6 +63,8 @@ MODES: dict[str, dict[str, Any]] = {
         "first_call_reps": 15,
         "chat": ["--calls", "300", "--batches", "7", "--warmup", "100"],
         "stream": ["--chunks", "10000", "--batches", "5", "--warmup", "1000"],
+        "streams": ["--streams", "100", "--chunks", "100", "--batches", "5"],
+        "stream_reuse": ["--streams", "20", "--chunks", "16"],
         "emb": ["--calls", "15", "--batches", "7", "--warmup", "5"],
         "async": ["--calls", "2000", "--batches", "2", "--warmup", "256", "--concurrency", "64"],
     },
@@ -72,8 +77,18 @@ PROFILE_ARGS = {
     "async": ["--calls", "1000", "--batches", "1", "--warmup", "128", "--concurrency", "64"],
     "first_call": [],
 }
-BENCH_ARGS_KEY = {"chat": "chat", "stream": "stream", "emb_float": "emb", "emb_base64": "emb", "async": "async"}
-IMPORTS = {"ours": "azure.ai.inference", "floor": "azure.core.pipeline", "openai": "openai"}
+BENCH_ARGS_KEY = {
+    "chat": "chat",
+    "stream": "stream",
+    "streams": "streams",
+    "stream_reuse": "stream_reuse",
+    "emb_float": "emb",
+    "emb_base64": "emb",
+    "async": "async",
+}
+IMPORTS = {"ours": "azure.ai.inference", "floor": "azure.core.pipeline", "openai": "openai", "b9": "azure.ai.inference"}
+# The interpreter that has the retired 1.0.0b9 installed (`--b9-python`), when its column is wanted.
+B9_PYTHON: list[str] = [""]
 IMPORT_SNIPPET = (
     "import time\n"
     "c0 = time.process_time(); w0 = time.perf_counter()\n"
@@ -155,7 +170,8 @@ class Server:
 
 
 def run_worker(server: Server, bench: str, impl: str, extra: list[str]) -> dict[str, Any]:
-    command = [PYTHON, str(WORKLOADS), bench, impl, "--port", str(server.port), "--server-pid", str(server.pid)]
+    python = B9_PYTHON[0] if impl == "b9" else PYTHON
+    command = [python, str(WORKLOADS), bench, impl, "--port", str(server.port), "--server-pid", str(server.pid)]
     done = subprocess.run([*command, *extra], capture_output=True, text=True, timeout=600, check=False, env=CHILD_ENV)
     if done.returncode != 0:
         tail = "\n".join(done.stderr.strip().splitlines()[-6:])
@@ -163,9 +179,10 @@ def run_worker(server: Server, bench: str, impl: str, extra: list[str]) -> dict[
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def run_import(module: str) -> dict[str, Any]:
+def run_import(impl: str) -> dict[str, Any]:
+    module = IMPORTS[impl]
     done = subprocess.run(
-        [PYTHON, "-c", IMPORT_SNIPPET.format(module=module)],
+        [B9_PYTHON[0] if impl == "b9" else PYTHON, "-c", IMPORT_SNIPPET.format(module=module)],
         capture_output=True,
         text=True,
         timeout=120,
@@ -190,6 +207,8 @@ def summarize(runs: list[dict[str, Any]]) -> Optional[dict[str, Any]]:
         "wall_runs": [r["wall"] for r in good],
         "reps": len(good),
     }
+    if "connections" in good[0]:
+        summary["connections"] = median([r["connections"] for r in good])
     if "server_busy" in good[0]:
         summary["server_busy"] = median([r["server_busy"] for r in good])
     errors = [r["error"] for r in runs if "error" in r]
@@ -198,14 +217,24 @@ def summarize(runs: list[dict[str, Any]]) -> Optional[dict[str, Any]]:
     return summary
 
 
-ALL_BENCHES = ("chat", "stream", "emb_float", "emb_base64", "async", "first_call", "import")
+ALL_BENCHES = (
+    "chat",
+    "stream",
+    "streams",
+    "stream_reuse",
+    "emb_float",
+    "emb_base64",
+    "async",
+    "first_call",
+    "import",
+)
 
 
 def measure_all(
     server: Server, mode: dict[str, Any], impls: list[str], only: tuple[str, ...] = ALL_BENCHES
 ) -> dict[str, dict[str, Any]]:
     results: dict[str, dict[str, Any]] = {}
-    for bench in ("chat", "stream", "emb_float", "emb_base64", "async"):
+    for bench in ("chat", "stream", "streams", "stream_reuse", "emb_float", "emb_base64", "async"):
         if bench not in only:
             continue
         started = time.perf_counter()
@@ -234,7 +263,7 @@ def measure_all(
         runs = {impl: [] for impl in impls}
         for rep in range(mode["import_reps"]):
             for impl in impls[rep % len(impls) :] + impls[: rep % len(impls)]:
-                runs[impl].append(run_import(IMPORTS[impl]))
+                runs[impl].append(run_import(impl))
         results["import"] = {impl: summarize(runs[impl]) for impl in impls}
         _log_bench("import", results["import"], impls, started)
     return results
@@ -285,7 +314,7 @@ def _rss(s: dict[str, Any]) -> float:
 
 
 ROWS = [
-    Row("chat call, sync (per call)", "CPU µs", "chat", _cpu(1e6), "{:.0f}", "ratio ≤ 3", lambda o, f, r: r <= 3),
+    Row("chat call, sync (per call)", "CPU µs", "chat", _cpu(1e6), "{:.0f}", "ratio ≤ 2.5", lambda o, f, r: r <= 2.5),
     Row("chat call, sync (per call)", "wall µs", "chat", _wall(1e6), "{:.0f}"),
     Row(
         "streamed chunk (10,000-chunk stream)",
@@ -297,6 +326,25 @@ ROWS = [
         lambda o, f, r: r <= 1.5,
     ),
     Row("streamed chunk (10,000-chunk stream)", "wall µs", "stream", _wall(1e6), "{:.2f}"),
+    Row(
+        "streamed chunk (100 streams x 100 chunks)",
+        "CPU µs",
+        "streams",
+        _cpu(1e6),
+        "{:.2f}",
+        "ratio ≤ 2",
+        lambda o, f, r: r <= 2,
+    ),
+    Row("streamed chunk (100 streams x 100 chunks)", "wall µs", "streams", _wall(1e6), "{:.2f}"),
+    Row(
+        "stream connection reuse (20 streams in a row)",
+        "connections",
+        "stream_reuse",
+        lambda s: s["connections"],
+        "{:.0f}",
+        "ours = 1",
+        lambda o, f, r: o <= 1,
+    ),
     Row(
         "embeddings 16x1024 float JSON (per call)",
         "CPU ms",
@@ -359,7 +407,12 @@ RSS_BENCHES = [
     ("import", "after import only"),
 ]
 for _bench, _label in RSS_BENCHES:
-    ROWS.append(Row(f"peak RSS: {_label}", "MB", _bench, _rss, "{:.1f}", "ours ≤ 40 MB", lambda o, f, r: o <= 40))
+    if _bench == "async":
+        ROWS.append(
+            Row(f"peak RSS: {_label}", "MB", _bench, _rss, "{:.1f}", "ours ≤ floor + 5 MB", lambda o, f, r: o <= f + 5)
+        )
+    else:
+        ROWS.append(Row(f"peak RSS: {_label}", "MB", _bench, _rss, "{:.1f}", "ours ≤ 40 MB", lambda o, f, r: o <= 40))
 
 FLOOR_NOTE = {
     "import": "floor = `import azure.core.pipeline`; openai = `import openai`",
@@ -376,8 +429,9 @@ def build_table(results: dict[str, dict[str, Any]], impls: list[str]) -> list[di
             values[impl] = row.value(summary) if summary and "error" not in summary else None
         ours, floor = values.get("ours"), values.get("floor")
         ratio = ours / floor if ours is not None and floor else None
-        openai_value = values.get("openai")
+        openai_value, b9_value = values.get("openai"), values.get("b9")
         openai_ratio = openai_value / floor if openai_value is not None and floor else None
+        b9_ratio = b9_value / floor if b9_value is not None and floor else None
         met = None
         if row.met is not None and ours is not None and floor is not None and ratio is not None:
             met = bool(row.met(ours, floor, ratio))
@@ -390,6 +444,9 @@ def build_table(results: dict[str, dict[str, Any]], impls: list[str]) -> list[di
             "ratio": ratio,
             "openai": openai_value,
             "openai_ratio": openai_ratio,
+            "b9": b9_value,
+            "b9_ratio": b9_ratio,
+            "higher_is_better": row.higher_is_better,
             "target": row.target,
             "met": met,
             "fmt": row.fmt,
@@ -410,10 +467,14 @@ def _ratio(value: Optional[float]) -> str:
     return f"{value:.2f}x" if value < 100 else f"{value:.0f}x"
 
 
-def render_table(table: list[dict[str, Any]], with_openai: bool, markdown: bool = True) -> str:
+PEER_LABELS = {"openai": "openai", "b9": "1.0.0b9"}
+
+
+def render_table(table: list[dict[str, Any]], peers: list[str], markdown: bool = True) -> str:
+    """The table as text; `peers` are the measured implementations beside ours and the floor (openai, b9)."""
     header = ["work", "metric", "ours", "floor", "ours/floor"]
-    if with_openai:
-        header += ["openai", "openai/floor"]
+    for peer in peers:
+        header += [PEER_LABELS[peer], f"{PEER_LABELS[peer]}/floor"]
     header += ["target", "met"]
     lines = []
     for entry in table:
@@ -427,8 +488,8 @@ def render_table(table: list[dict[str, Any]], with_openai: bool, markdown: bool 
             _num(entry["fmt"], entry["floor"]),
             ratio,
         ]
-        if with_openai:
-            cells += [_num(entry["fmt"], entry["openai"]), _ratio(entry["openai_ratio"])]
+        for peer in peers:
+            cells += [_num(entry["fmt"], entry[peer]), _ratio(entry[f"{peer}_ratio"])]
         met = {True: "met", False: "**missed**" if markdown else "MISSED", None: ""}[entry["met"]]
         cells += [entry["target"] or "", met]
         lines.append(cells)
@@ -786,11 +847,31 @@ def machine_info() -> dict[str, Any]:
     }
 
 
+def draw_chart(table: list[dict[str, Any]], path: Path) -> None:
+    if importlib.util.find_spec("matplotlib") is None:
+        log("no chart: matplotlib is not installed (pip install -e '.[bench]')")
+        return
+    sys.path.insert(0, str(HERE))
+    from chart import draw  # pylint: disable=import-outside-toplevel
+
+    log(f"chart written to {draw(table, path)}")
+
+
 def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(description="Benchmarks of azure-ai-inference against a hand-written floor.")
     parser.add_argument("--quick", action="store_true", help="fewer repetitions: under two minutes")
     parser.add_argument("--json", metavar="PATH", help="save the results as JSON")
     parser.add_argument("--no-openai", action="store_true", help="leave out the openai column even if installed")
+    parser.add_argument(
+        "--b9-python",
+        metavar="PYTHON",
+        help="an interpreter with azure-ai-inference 1.0.0b9 (and aiohttp) installed: adds its column",
+    )
+    parser.add_argument(
+        "--chart",
+        metavar="PATH",
+        help="also draw the ratios as an SVG chart (needs matplotlib; --write-docs draws benchmarks/ratios.svg)",
+    )
     parser.add_argument("--profile", action="store_true", help="profile our hot paths and rewrite PROFILE.md")
     parser.add_argument("--write-docs", action="store_true", help="rewrite the results table in README.md")
     parser.add_argument(
@@ -821,6 +902,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     if not args.no_openai and importlib.util.find_spec("openai") is not None:
         impls.append("openai")
     with_openai = "openai" in impls
+    if args.b9_python:
+        B9_PYTHON[0] = args.b9_python
+        impls.append("b9")
     meta: dict[str, Any] = {
         "mode": mode_name,
         "args": " ".join(["--quick"] if args.quick else []) + (" --profile" if args.profile else ""),
@@ -848,7 +932,8 @@ def main(argv: Optional[list[str]] = None) -> int:
 
     table = build_table(results, impls)
     print()
-    print(render_table(table, with_openai))
+    peers = [impl for impl in impls if impl in PEER_LABELS]
+    print(render_table(table, peers))
     print()
     print(
         f"{mode_name} mode, {meta['seconds']} s of measurements; median of {mode['reps']} fresh processes per cell "
@@ -881,9 +966,12 @@ def main(argv: Optional[list[str]] = None) -> int:
             f"Python {meta['machine']['python']}, load average {meta['machine']['load_before']} before / "
             f"{meta['machine']['load_after']} after; {meta['seconds']} s of measurements."
         )
-        replace_generated(README, note + "\n\n" + render_table(table, with_openai), "Benchmarks")
+        replace_generated(README, note + "\n\n" + render_table(table, peers), "Benchmarks")
         log(f"rewrote the results table in {README}")
-    failed = any(s and "error" in s for bench in results.values() for i, s in bench.items() if i != "openai")
+    chart = args.chart or (str(CHART) if args.write_docs else None)
+    if chart:
+        draw_chart(table, Path(chart))
+    failed = any(s and "error" in s for bench in results.values() for i, s in bench.items() if i in ("ours", "floor"))
     return 1 if failed else 0
 
 

@@ -14,6 +14,9 @@ Routes (any query string is accepted; `api-version` is ignored):
 - `POST /v1/embeddings` (also `/embeddings`): 16 vectors of 1024 numbers, as JSON floats, or as base64 of
   little-endian float32 when the body says `"encoding_format": "base64"`. Both encode the same float32 values.
 
+`GET /bench/connections` answers `{"accepted": N}`, the number of TCP connections accepted so far, which the
+connection-reuse benchmark reads before and after its streams.
+
 Connections are kept alive unless the client sends `Connection: close`. Everything a response needs is
 built once (streams are cached per N), so the server spends its time in the kernel, not in Python.
 """
@@ -168,6 +171,7 @@ class Responses:
         self.embeddings_base64 = fixed_response(_embeddings_json(vectors, True))
         self.stream_head = _head("200 OK", "text/event-stream; charset=utf-8", None)
         self._streams: dict[int, bytes] = {}
+        self.accepted = 0  # TCP connections accepted so far
 
     def stream(self, n: int) -> bytes:
         body = self._streams.get(n)
@@ -200,6 +204,7 @@ class HTTPProtocol(asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
+        self.responses.accepted += 1
 
     def data_received(self, data: bytes) -> None:
         self.buf += data
@@ -258,6 +263,8 @@ class HTTPProtocol(asyncio.Protocol):
     def _answer(self, method: str, target: str, headers: dict[str, str], body: bytes) -> bytes:
         path, _, query = target.partition("?")
         responses = self.responses
+        if path == "/bench/connections" and method == "GET":
+            return fixed_response(json.dumps({"accepted": responses.accepted}).encode())
         if path not in ("/v1/chat/completions", "/chat/completions", "/v1/embeddings", "/embeddings"):
             return Responses.error("404 Not Found", "NotFound", f"no route {path}")
         if method != "POST":

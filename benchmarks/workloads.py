@@ -4,8 +4,11 @@
 
     python benchmarks/workloads.py BENCH IMPL --port PORT [--calls N --batches B --warmup W ...]
 
-BENCH is one of `chat`, `stream`, `emb_float`, `emb_base64`, `async`, `first_call`; IMPL is `ours`
-(azure.ai.inference), `floor` (hand-written: http.client + json for sync, aiohttp for async), `openai`, or
+BENCH is one of `chat`, `stream`, `streams`, `stream_reuse`, `emb_float`, `emb_base64`, `async`, `first_call`
+(`streams`: `--streams` streams of `--chunks` chunks each, per chunk; `stream_reuse`: `--streams` streams in a
+row on one client, counting the TCP connections the server accepted for them); IMPL is `ours`
+(azure.ai.inference), `floor` (hand-written: http.client + json for sync, aiohttp for async), `openai`, `b9`
+(the retired azure-ai-inference 1.0.0b9, in an interpreter that has it installed instead of this package), or
 `ours_noenv` (ours constructed with `use_env_settings=False`, for the what-if run of `run.py --profile`).
 It prints one JSON line: per-operation process CPU time and wall time (the median of the batches), the
 share of the wall time the server spent on the CPU (with `--server-pid`), the process's peak RSS, and the
@@ -36,7 +39,7 @@ EMBEDDINGS_INPUT = [f"Sentence number {i} of the benchmark, about the weather in
 EMBEDDING_COUNT, EMBEDDING_DIMENSIONS = 16, 1024
 ANSWER_START = "There are 5,280 feet"
 
-BENCHES = ("chat", "stream", "emb_float", "emb_base64", "async", "first_call")
+BENCHES = ("chat", "stream", "streams", "stream_reuse", "emb_float", "emb_base64", "async", "first_call")
 
 
 class Target(NamedTuple):
@@ -50,7 +53,7 @@ class Target(NamedTuple):
         return f"http://127.0.0.1:{self.port}"
 
 
-IMPLS = ("ours", "floor", "openai", "ours_noenv")
+IMPLS = ("ours", "floor", "openai", "b9", "ours_noenv")
 # Variants of our client, for what-if measurements: the client options they add.
 VARIANTS: dict[str, dict[str, Any]] = {"ours_noenv": {"use_env_settings": False}}
 
@@ -371,6 +374,97 @@ def openai_first_call(target: Target) -> Callable[[], Any]:
     return first
 
 
+# ---------------------------------------------------------------------------------------------- 1.0.0b9
+# The retired 1.0.0b9 release has our import name, so it runs in an interpreter of its own (`run.py --b9-python`).
+# Its streamed updates may have no choices, and its base64 embeddings come back as strings: decoded here the way
+# the floor decodes them, so that every column does the same work.
+
+
+def b9_chat(target: Target) -> tuple[Callable[[], Any], Callable[[], None]]:
+    from azure.ai.inference import ChatCompletionsClient
+    from azure.ai.inference.models import SystemMessage, UserMessage
+    from azure.core.credentials import AzureKeyCredential
+
+    client = ChatCompletionsClient(endpoint=target.endpoint, credential=AzureKeyCredential(KEY))
+
+    def call() -> str:
+        result = client.complete(messages=[SystemMessage(content=SYSTEM), UserMessage(content=USER)], model=MODEL)
+        return result.choices[0].message.content
+
+    return call, client.close
+
+
+def b9_stream(target: Target) -> tuple[Callable[[int], int], Callable[[], None]]:
+    from azure.ai.inference import ChatCompletionsClient
+    from azure.ai.inference.models import SystemMessage, UserMessage
+    from azure.core.credentials import AzureKeyCredential
+
+    client = ChatCompletionsClient(endpoint=target.endpoint, credential=AzureKeyCredential(KEY))
+
+    def stream(n: int) -> int:
+        count = 0
+        updates = client.complete(
+            messages=[SystemMessage(content=SYSTEM), UserMessage(content=USER)],
+            model=MODEL,
+            stream=True,
+            headers={"x-bench-chunks": str(n)},
+        )
+        with updates:
+            for update in updates:
+                if update.choices:
+                    update.choices[0].delta.content  # pylint: disable=expression-not-assigned
+                count += 1
+        return count
+
+    return stream, client.close
+
+
+def b9_embeddings(target: Target, encoding_format: str) -> tuple[Callable[[], Any], Callable[[], None]]:
+    import base64
+    from array import array
+
+    from azure.ai.inference import EmbeddingsClient
+    from azure.core.credentials import AzureKeyCredential
+
+    client = EmbeddingsClient(endpoint=target.endpoint, credential=AzureKeyCredential(KEY))
+
+    def call() -> list:
+        result = client.embed(input=EMBEDDINGS_INPUT, model=EMBEDDINGS_MODEL, encoding_format=encoding_format)
+        if encoding_format == "base64":
+            return [array("f", base64.b64decode(item.embedding)).tolist() for item in result.data]
+        return [item.embedding for item in result.data]
+
+    return call, client.close
+
+
+async def b9_async(target: Target, run: Runner) -> Any:
+    from azure.ai.inference.aio import ChatCompletionsClient
+    from azure.ai.inference.models import SystemMessage, UserMessage
+    from azure.core.credentials import AzureKeyCredential
+
+    async with ChatCompletionsClient(endpoint=target.endpoint, credential=AzureKeyCredential(KEY)) as client:
+
+        async def call() -> str:
+            messages = [SystemMessage(content=SYSTEM), UserMessage(content=USER)]
+            result = await client.complete(messages=messages, model=MODEL)
+            return result.choices[0].message.content
+
+        return await run(call)
+
+
+def b9_first_call(target: Target) -> Callable[[], Any]:
+    from azure.ai.inference import ChatCompletionsClient
+    from azure.ai.inference.models import SystemMessage, UserMessage
+    from azure.core.credentials import AzureKeyCredential
+
+    def first() -> str:
+        client = ChatCompletionsClient(endpoint=target.endpoint, credential=AzureKeyCredential(KEY))
+        result = client.complete(messages=[SystemMessage(content=SYSTEM), UserMessage(content=USER)], model=MODEL)
+        return result.choices[0].message.content
+
+    return first
+
+
 # ---------------------------------------------------------------------------------------------- measuring
 
 
@@ -461,6 +555,49 @@ def measure_stream(stream: Callable[[int], int], args: argparse.Namespace, profi
     return {"ops_per_batch": args.chunks, "samples": samples}
 
 
+def measure_streams(stream: Callable[[int], int], args: argparse.Namespace, profiler: Profiler) -> dict:
+    """Many short streams: `args.streams` streams of `args.chunks` chunks per batch; figures per chunk."""
+    stream(args.chunks)
+    samples = []
+    chunks = args.streams * args.chunks
+    for _ in range(args.batches):
+        with profiler, Clock() as clock:
+            for _ in range(args.streams):
+                got = stream(args.chunks)
+                if got != args.chunks:
+                    raise WrongAnswer(f"expected {args.chunks} updates, got {got}")
+        samples.append((clock.cpu / chunks, clock.wall / chunks, clock.server / clock.wall))
+    return {"ops_per_batch": chunks, "samples": samples}
+
+
+def accepted_connections(port: int) -> Callable[[], int]:
+    """A reader of the server's count of accepted connections, over one connection of its own (counted once,
+    before the first reading)."""
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", port)
+
+    def read() -> int:
+        conn.request("GET", "/bench/connections")
+        return int(json.loads(conn.getresponse().read())["accepted"])
+
+    read()
+    return read
+
+
+def measure_reuse(stream: Callable[[int], int], args: argparse.Namespace) -> dict:
+    """`args.streams` streams in a row on one client: how many connections the server accepted for them."""
+    accepted = accepted_connections(args.port)
+    before = accepted()
+    with Clock() as clock:
+        for _ in range(args.streams):
+            if stream(args.chunks) != args.chunks:
+                raise WrongAnswer(f"expected {args.chunks} updates")
+    connections = accepted() - before
+    per_stream = (clock.cpu / args.streams, clock.wall / args.streams, clock.server / clock.wall)
+    return {"ops_per_batch": args.streams, "samples": [per_stream], "connections": connections}
+
+
 def async_runner(
     args: argparse.Namespace, profiler: Profiler
 ) -> Callable[[Callable[[], Awaitable[Any]]], Awaitable[dict]]:
@@ -492,19 +629,26 @@ def async_runner(
 
 
 SYNC_CALLS: dict[str, dict[str, Callable[..., tuple[Callable[[], Any], Callable[[], None]]]]] = {
-    "chat": {"ours": ours_chat, "floor": floor_chat, "openai": openai_chat},
-    "emb_float": {"ours": ours_embeddings, "floor": floor_embeddings, "openai": openai_embeddings},
-    "emb_base64": {"ours": ours_embeddings, "floor": floor_embeddings, "openai": openai_embeddings},
+    "chat": {"ours": ours_chat, "floor": floor_chat, "openai": openai_chat, "b9": b9_chat},
+    "emb_float": {"ours": ours_embeddings, "floor": floor_embeddings, "openai": openai_embeddings, "b9": b9_embeddings},
+    "emb_base64": {
+        "ours": ours_embeddings,
+        "floor": floor_embeddings,
+        "openai": openai_embeddings,
+        "b9": b9_embeddings,
+    },
 }
 STREAMS: dict[str, Callable[[Target], tuple[Callable[[int], int], Callable[[], None]]]] = {
     "ours": ours_stream,
     "floor": floor_stream,
     "openai": openai_stream,
+    "b9": b9_stream,
 }
 FIRST_CALLS: dict[str, Callable[[Target], Callable[[], Any]]] = {
     "ours": ours_first_call,
     "floor": floor_first_call,
     "openai": openai_first_call,
+    "b9": b9_first_call,
 }
 
 
@@ -532,6 +676,12 @@ def run_bench(args: argparse.Namespace) -> dict[str, Any]:
     elif bench == "stream":
         stream, close = STREAMS[impl](target)
         result = measure_stream(stream, args, profiler)
+    elif bench == "streams":
+        stream, close = STREAMS[impl](target)
+        result = measure_streams(stream, args, profiler)
+    elif bench == "stream_reuse":
+        stream, close = STREAMS[impl](target)
+        result = measure_reuse(stream, args)
     elif bench == "async":
         import asyncio
 
@@ -539,7 +689,7 @@ def run_bench(args: argparse.Namespace) -> dict[str, Any]:
         if impl == "floor":
             result = asyncio.run(floor_async(target, args.concurrency, run))
         else:
-            result = asyncio.run({"ours": ours_async, "openai": openai_async}[impl](target, run))
+            result = asyncio.run({"ours": ours_async, "openai": openai_async, "b9": b9_async}[impl](target, run))
     else:
         raise SystemExit(f"unknown benchmark {bench!r}")
 
@@ -682,6 +832,7 @@ def main(argv: Optional[list[str]] = None) -> None:
     parser.add_argument("--batches", type=int, default=5, help="measured batches (the median is reported)")
     parser.add_argument("--warmup", type=int, default=20, help="operations (for stream: chunks) before measuring")
     parser.add_argument("--chunks", type=int, default=10_000, help="chunks per measured stream")
+    parser.add_argument("--streams", type=int, default=100, help="streams per batch (streams, stream_reuse)")
     parser.add_argument("--concurrency", type=int, default=64, help="async calls in flight")
     parser.add_argument("--profile", action="store_true", help="run the batches under cProfile")
     parser.add_argument("--server-pid", type=int, help="the server's process id, to report its CPU share")
