@@ -1,5 +1,5 @@
 # Command line: `python -m inference_emulator [--host H] [--port P] [--key K] [--model-type T]
-# [--fault SPEC] [--tls-cert F --tls-key F]` serves in the foreground until Ctrl-C or SIGTERM, then exits with code 0.
+# [--fault SPEC] [--latency S] [--tls-cert F --tls-key F]` serves in the foreground until Ctrl-C or SIGTERM, then exits with code 0.
 from __future__ import annotations
 
 import argparse
@@ -24,11 +24,16 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--fault", help="a fault applied to every request that names none, e.g. 'rate-limit;count=3' (see FAULTS)"
     )
+    parser.add_argument(
+        "--latency", type=float, default=0.0, help="seconds every request waits before it is answered (default 0)"
+    )
     parser.add_argument("--tls-cert", help="PEM certificate file; serve https")
     parser.add_argument("--tls-key", help="PEM private key file for --tls-cert")
     args = parser.parse_args(argv)
     if (args.tls_cert is None) != (args.tls_key is None):
         parser.error("--tls-cert and --tls-key go together")
+    if not 0 <= args.latency <= 3600:
+        parser.error("--latency must be between 0 and 3600 seconds")
     if args.fault is not None:
         try:
             parse_fault(args.fault)
@@ -43,6 +48,7 @@ async def _serve(args: argparse.Namespace) -> None:
         ssl_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         ssl_context.load_cert_chain(args.tls_cert, args.tls_key)
     state = EmulatorState(args.key, args.model_type, args.fault)
+    state.latency = args.latency
     runner, server, url = await start_server(state, args.host, args.port, ssl_context)
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()

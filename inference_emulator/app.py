@@ -93,6 +93,8 @@ def make_handler(state: EmulatorState) -> Handler:
             request.method, request.path, dict(request.query), headers, raw, RecordedRequest.parse_json(raw)
         )
         state.record(record)
+        if state.latency > 0:
+            await asyncio.sleep(state.latency)
         exchange = _Exchange(request, state)
         try:
             return await _dispatch(exchange, raw)

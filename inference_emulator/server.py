@@ -87,10 +87,12 @@ class Emulator:
         model_type: str = "chat",
         ssl_context: ssl.SSLContext | None = None,
         fault: str | None = None,
+        latency: float = 0.0,
     ) -> None:
         if fault is not None:
             parse_fault(fault)  # raises FaultSpecError for an unknown fault
         self._state = EmulatorState(key, model_type, fault)
+        self.latency = latency
         self.key = key
         self.model_type = model_type
         self.ssl_context = ssl_context
@@ -196,6 +198,17 @@ class Emulator:
         if spec is not None:
             parse_fault(spec)
         self._state.fault = spec
+
+    @property
+    def latency(self) -> float:
+        """Seconds every request waits, after it is recorded and before it is answered (0: none)."""
+        return self._state.latency
+
+    @latency.setter
+    def latency(self, seconds: float) -> None:
+        if not isinstance(seconds, (int, float)) or not 0 <= seconds <= 3600:
+            raise ValueError(f"latency must be a number of seconds between 0 and 3600, got {seconds!r}")
+        self._state.latency = float(seconds)
 
     def reset_faults(self) -> None:
         """Forget how many times each counted fault has fired."""

@@ -55,6 +55,7 @@ class EmulatorState:
         self.key = key
         self.model_type = model_type
         self.fault = fault  # a fault spec applied to every request that names none
+        self.latency = 0.0  # seconds every request waits before it is answered
         self.counters = FaultCounters()
         self.images = ImageStore()
         self._ids: dict[str, itertools.count[int]] = {}

@@ -30,3 +30,15 @@ def test_an_unknown_server_fault_is_refused_up_front():
         with pytest.raises(FaultSpecError):
             emu.fault = "no-such-fault"
         assert emu.fault is None
+
+
+def test_latency_is_checked_and_requests_are_still_answered():
+    with pytest.raises(ValueError):
+        Emulator(latency=-1)
+    with Emulator(latency=0.01) as emu:
+        assert emu.latency == 0.01
+        assert post(emu.url, EMB_04, {"input": ["a"]}).status == 200
+        emu.latency = 0
+        assert emu.latency == 0.0
+        with pytest.raises(ValueError):
+            emu.latency = "slow"  # type: ignore[assignment]

@@ -136,6 +136,7 @@ def _parser() -> argparse.ArgumentParser:
     emulator.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     emulator.add_argument("--port", type=int, default=0, help="port to bind; 0 picks a free port (default)")
     emulator.add_argument("--fault", help="a fault for every request that names none, e.g. 'rate-limit;count=3'")
+    emulator.add_argument("--latency", type=float, default=0.0, help="seconds each request waits (default 0)")
     emulator.add_argument("--emulator-key", default=None, help="the key it accepts (default 'emulator-key')")
     emulator.add_argument(
         "--model-type", choices=("chat", "embeddings", "image_generation"), default="chat", help="what /info reports"
@@ -268,6 +269,7 @@ def _emulator(args: argparse.Namespace) -> int:
     except ImportError as exc:
         raise UsageError(f"the emulator is not installed ({exc}): pip install 'azure-ai-inference[emulator]'") from None
     argv = ["--host", args.host, "--port", str(args.port), "--model-type", args.model_type]
+    argv += ["--latency", str(args.latency)]
     if args.emulator_key:
         argv += ["--key", args.emulator_key]
     if args.fault:
