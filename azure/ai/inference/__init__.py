@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
 from ._client import ChatCompletionsClient  # type: ignore
 from ._client import EmbeddingsClient  # type: ignore
+from ._client import ImageEmbeddingsClient  # type: ignore
 from ._client import ImageGenerationClient  # type: ignore
 from ._version import VERSION
 
@@ -29,6 +30,7 @@ from ._patch import patch_sdk as _patch_sdk
 __all__ = [
     "ChatCompletionsClient",
     "EmbeddingsClient",
+    "ImageEmbeddingsClient",
     "ImageGenerationClient",
 ]
 __all__.extend([p for p in _patch_all if p not in __all__])  # pyright: ignore

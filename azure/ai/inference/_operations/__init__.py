@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
 from ._operations import _ChatCompletionsClientOperationsMixin  # type: ignore # pylint: disable=unused-import
 from ._operations import _EmbeddingsClientOperationsMixin  # type: ignore # pylint: disable=unused-import
+from ._operations import _ImageEmbeddingsClientOperationsMixin  # type: ignore # pylint: disable=unused-import
 from ._operations import _ImageGenerationClientOperationsMixin  # type: ignore # pylint: disable=unused-import
 
 from ._patch import __all__ as _patch_all

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
 
 from ._models import (  # type: ignore
+    AudioContentItem,
     ChatChoice,
     ChatCompletions,
     ChatCompletionsFunctionToolSelection,
@@ -39,11 +40,14 @@ from ._models import (  # type: ignore
     FunctionCall,
     FunctionDefinition,
     ImageContentItem,
+    ImageEmbeddingInput,
+    ImageEmbeddingsOptions,
     ImageGenerationData,
     ImageGenerationOptions,
     ImageGenerations,
     ImageUrl,
     InnerError,
+    InputAudio,
     JsonSchemaFormat,
     ModelInfo,
     StreamingChatChoiceUpdate,
@@ -55,6 +59,7 @@ from ._models import (  # type: ignore
 )
 
 from ._enums import (  # type: ignore
+    AudioContentFormat,
     CapacityType,
     ChatCompletionsResponseFormat,
     ChatCompletionsToolChoicePreset,
@@ -73,6 +78,7 @@ from ._patch import *
 from ._patch import patch_sdk as _patch_sdk
 
 __all__ = [
+    "AudioContentItem",
     "ChatChoice",
     "ChatCompletions",
     "ChatCompletionsFunctionToolSelection",
@@ -98,11 +104,14 @@ __all__ = [
     "FunctionCall",
     "FunctionDefinition",
     "ImageContentItem",
+    "ImageEmbeddingInput",
+    "ImageEmbeddingsOptions",
     "ImageGenerationData",
     "ImageGenerationOptions",
     "ImageGenerations",
     "ImageUrl",
     "InnerError",
+    "InputAudio",
     "JsonSchemaFormat",
     "ModelInfo",
     "StreamingChatChoiceUpdate",
@@ -111,6 +120,7 @@ __all__ = [
     "StreamingChatResponseToolCallUpdate",
     "StreamingFunctionCallUpdate",
     "TextContentItem",
+    "AudioContentFormat",
     "CapacityType",
     "ChatCompletionsResponseFormat",
     "ChatCompletionsToolChoicePreset",

@@ -10,6 +10,15 @@ from enum import Enum
 from azure.core import CaseInsensitiveEnumMeta
 
 
+class AudioContentFormat(str, Enum, metaclass=CaseInsensitiveEnumMeta):
+    """The format of audio content."""
+
+    WAV = "wav"
+    """WAV audio."""
+    MP3 = "mp3"
+    """MP3 audio."""
+
+
 class CapacityType(str, Enum, metaclass=CaseInsensitiveEnumMeta):
     """How tokens were billed."""
 
@@ -156,3 +165,5 @@ class ModelType(str, Enum, metaclass=CaseInsensitiveEnumMeta):
     """Audio generation (later api-versions)."""
     CHAT_COMPLETION = "chat_completion"
     """Chat completions (the name later api-versions use)."""
+    CHAT_COMPLETION_HYPHENATED = "chat-completion"
+    """Chat completions (the spelling of the 2024-05-01-preview enum)."""

@@ -18,6 +18,71 @@ if TYPE_CHECKING:
     from .. import models as _models
 
 
+class ContentItem(_Model):
+    """A part of a user message's content, discriminated by its type.
+
+    You probably want to use the sub-classes and not this class directly. Known sub-classes are:
+    ImageContentItem, AudioContentItem, TextContentItem
+
+    :ivar type: The kind of content. Required. Default value is None.
+    :vartype type: str
+    """
+
+    __mapping__: dict[str, _Model] = {}
+    type: str = rest_discriminator(name="type", visibility=["read", "create", "update", "delete", "query"])
+    """The kind of content. Required. Default value is None."""
+
+    @overload
+    def __init__(
+        self,
+        *,
+        type: str,
+    ) -> None: ...
+
+    @overload
+    def __init__(self, mapping: Mapping[str, Any]) -> None:
+        """
+        :param mapping: raw JSON to initialize the model.
+        :type mapping: Mapping[str, Any]
+        """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+
+
+class AudioContentItem(ContentItem, discriminator="input_audio"):
+    """Audio content (later api-versions): base64-encoded audio data and its format.
+
+    :ivar type: Always ``input_audio``. Required. Default value is "input_audio".
+    :vartype type: str
+    :ivar input_audio: The audio. Required.
+    :vartype input_audio: ~azure.ai.inference.models.InputAudio
+    """
+
+    type: Literal["input_audio"] = rest_discriminator(name="type", visibility=["read", "create", "update", "delete", "query"])  # type: ignore
+    """Always ``input_audio``. Required. Default value is \"input_audio\"."""
+    input_audio: "_models.InputAudio" = rest_field(visibility=["read", "create", "update", "delete", "query"])
+    """The audio. Required."""
+
+    @overload
+    def __init__(
+        self,
+        *,
+        input_audio: "_models.InputAudio",
+    ) -> None: ...
+
+    @overload
+    def __init__(self, mapping: Mapping[str, Any]) -> None:
+        """
+        :param mapping: raw JSON to initialize the model.
+        :type mapping: Mapping[str, Any]
+        """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.type = "input_audio"  # type: ignore
+
+
 class ChatChoice(_Model):
     """One choice of a chat completions answer.
 
@@ -659,38 +724,6 @@ class CompletionsUsage(_Model):
         super().__init__(*args, **kwargs)
 
 
-class ContentItem(_Model):
-    """A part of a user message's content, discriminated by its type.
-
-    You probably want to use the sub-classes and not this class directly. Known sub-classes are:
-    ImageContentItem, TextContentItem
-
-    :ivar type: The kind of content. Required. Default value is None.
-    :vartype type: str
-    """
-
-    __mapping__: dict[str, _Model] = {}
-    type: str = rest_discriminator(name="type", visibility=["read", "create", "update", "delete", "query"])
-    """The kind of content. Required. Default value is None."""
-
-    @overload
-    def __init__(
-        self,
-        *,
-        type: str,
-    ) -> None: ...
-
-    @overload
-    def __init__(self, mapping: Mapping[str, Any]) -> None:
-        """
-        :param mapping: raw JSON to initialize the model.
-        :type mapping: Mapping[str, Any]
-        """
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-
-
 class EmbeddingItem(_Model):
     """One embedding vector.
 
@@ -1049,6 +1082,93 @@ class ImageContentItem(ContentItem, discriminator="image_url"):
         self.type = "image_url"  # type: ignore
 
 
+class ImageEmbeddingInput(_Model):
+    """An image to embed, with optional text that describes it.
+
+    :ivar image: The image, as a data URL such as ``data:image/png;base64,...``. Required.
+    :vartype image: str
+    :ivar text: Text that goes with the image, on models that embed both together.
+    :vartype text: str
+    """
+
+    image: str = rest_field(visibility=["read", "create", "update", "delete", "query"])
+    """The image, as a data URL such as ``data:image/png;base64,...``. Required."""
+    text: Optional[str] = rest_field(visibility=["read", "create", "update", "delete", "query"])
+    """Text that goes with the image, on models that embed both together."""
+
+    @overload
+    def __init__(
+        self,
+        *,
+        image: str,
+        text: Optional[str] = None,
+    ) -> None: ...
+
+    @overload
+    def __init__(self, mapping: Mapping[str, Any]) -> None:
+        """
+        :param mapping: raw JSON to initialize the model.
+        :type mapping: Mapping[str, Any]
+        """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+
+
+class ImageEmbeddingsOptions(_Model):
+    """The body of an image embeddings request.
+
+    :ivar input: The images to embed. Required.
+    :vartype input: list[~azure.ai.inference.models.ImageEmbeddingInput]
+    :ivar dimensions: The number of dimensions of each vector, on models that support it.
+    :vartype dimensions: int
+    :ivar encoding_format: How the vectors are encoded in the response. Known values are: "base64",
+     "binary", "float", "int8", "ubinary", and "uint8".
+    :vartype encoding_format: str or ~azure.ai.inference.models.EmbeddingEncodingFormat
+    :ivar input_type: What the input is. Known values are: "text", "query", and "document".
+    :vartype input_type: str or ~azure.ai.inference.models.EmbeddingInputType
+    :ivar model: The model to use, on endpoints that serve more than one.
+    :vartype model: str
+    """
+
+    input: list["_models.ImageEmbeddingInput"] = rest_field(visibility=["read", "create", "update", "delete", "query"])
+    """The images to embed. Required."""
+    dimensions: Optional[int] = rest_field(visibility=["read", "create", "update", "delete", "query"])
+    """The number of dimensions of each vector, on models that support it."""
+    encoding_format: Optional[Union[str, "_models.EmbeddingEncodingFormat"]] = rest_field(
+        visibility=["read", "create", "update", "delete", "query"]
+    )
+    """How the vectors are encoded in the response. Known values are: \"base64\", \"binary\",
+     \"float\", \"int8\", \"ubinary\", and \"uint8\"."""
+    input_type: Optional[Union[str, "_models.EmbeddingInputType"]] = rest_field(
+        visibility=["read", "create", "update", "delete", "query"]
+    )
+    """What the input is. Known values are: \"text\", \"query\", and \"document\"."""
+    model: Optional[str] = rest_field(visibility=["read", "create", "update", "delete", "query"])
+    """The model to use, on endpoints that serve more than one."""
+
+    @overload
+    def __init__(
+        self,
+        *,
+        input: list["_models.ImageEmbeddingInput"],
+        dimensions: Optional[int] = None,
+        encoding_format: Optional[Union[str, "_models.EmbeddingEncodingFormat"]] = None,
+        input_type: Optional[Union[str, "_models.EmbeddingInputType"]] = None,
+        model: Optional[str] = None,
+    ) -> None: ...
+
+    @overload
+    def __init__(self, mapping: Mapping[str, Any]) -> None:
+        """
+        :param mapping: raw JSON to initialize the model.
+        :type mapping: Mapping[str, Any]
+        """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+
+
 class ImageGenerationData(_Model):
     """One generated image.
 
@@ -1253,6 +1373,41 @@ class InnerError(_Model):
         super().__init__(*args, **kwargs)
 
 
+class InputAudio(_Model):
+    """Audio for a user message.
+
+    :ivar data: The audio data, base64-encoded. Required.
+    :vartype data: str
+    :ivar format: The audio format. Required. Known values are: "wav" and "mp3".
+    :vartype format: str or ~azure.ai.inference.models.AudioContentFormat
+    """
+
+    data: str = rest_field(visibility=["read", "create", "update", "delete", "query"])
+    """The audio data, base64-encoded. Required."""
+    format: Union[str, "_models.AudioContentFormat"] = rest_field(
+        visibility=["read", "create", "update", "delete", "query"]
+    )
+    """The audio format. Required. Known values are: \"wav\" and \"mp3\"."""
+
+    @overload
+    def __init__(
+        self,
+        *,
+        data: str,
+        format: Union[str, "_models.AudioContentFormat"],
+    ) -> None: ...
+
+    @overload
+    def __init__(self, mapping: Mapping[str, Any]) -> None:
+        """
+        :param mapping: raw JSON to initialize the model.
+        :type mapping: Mapping[str, Any]
+        """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+
+
 class JsonSchemaFormat(_Model):
     """A JSON Schema that the reply must follow (later api-versions, in a ``json_schema`` response
     format).
@@ -1304,21 +1459,25 @@ class ModelInfo(_Model):
     :ivar model_name: The name of the model, for example ``Phi-3-mini-4k-instruct``. Required.
     :vartype model_name: str
     :ivar model_type: The kind of model. Required. Known values are: "embeddings", "custom",
-     "chat", "text_generation", "image_generation", "image_embeddings", "audio_generation", and
-     "chat_completion".
+     "chat", "text_generation", "image_generation", "image_embeddings", "audio_generation",
+     "chat_completion", and "chat-completion".
     :vartype model_type: str or ~azure.ai.inference.models.ModelType
     :ivar model_provider: The model's provider, for example ``Microsoft``. Required.
     :vartype model_provider: str
+    :ivar model_provider_name: The model's provider, under the name later api-versions use.
+    :vartype model_provider_name: str
     """
 
     model_name: str = rest_field(visibility=["read", "create", "update", "delete", "query"])
     """The name of the model, for example ``Phi-3-mini-4k-instruct``. Required."""
     model_type: Union[str, "_models.ModelType"] = rest_field(visibility=["read", "create", "update", "delete", "query"])
     """The kind of model. Required. Known values are: \"embeddings\", \"custom\", \"chat\",
-     \"text_generation\", \"image_generation\", \"image_embeddings\", \"audio_generation\", and
-     \"chat_completion\"."""
+     \"text_generation\", \"image_generation\", \"image_embeddings\", \"audio_generation\",
+     \"chat_completion\", and \"chat-completion\"."""
     model_provider: str = rest_field(visibility=["read", "create", "update", "delete", "query"])
     """The model's provider, for example ``Microsoft``. Required."""
+    model_provider_name: Optional[str] = rest_field(visibility=["read", "create", "update", "delete", "query"])
+    """The model's provider, under the name later api-versions use."""
 
     @overload
     def __init__(
@@ -1327,6 +1486,7 @@ class ModelInfo(_Model):
         model_name: str,
         model_type: Union[str, "_models.ModelType"],
         model_provider: str,
+        model_provider_name: Optional[str] = None,
     ) -> None: ...
 
     @overload

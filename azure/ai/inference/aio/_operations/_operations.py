@@ -33,6 +33,8 @@ from ..._operations._operations import (
     build_chat_completions_get_model_info_request,
     build_embeddings_create_request,
     build_embeddings_get_model_info_request,
+    build_image_embeddings_create_request,
+    build_image_embeddings_get_model_info_request,
     build_image_generation_create_request,
     build_image_generation_get_model_info_request,
 )
@@ -41,6 +43,7 @@ from ..._utils.utils import ClientMixinABC
 from .._configuration import (
     ChatCompletionsClientConfiguration,
     EmbeddingsClientConfiguration,
+    ImageEmbeddingsClientConfiguration,
     ImageGenerationClientConfiguration,
 )
 
@@ -405,6 +408,206 @@ class _EmbeddingsClientOperationsMixin(
         cls: ClsType[_models.ModelInfo] = kwargs.pop("cls", None)
 
         _request = build_embeddings_get_model_info_request(
+            extra_params=extra_params,
+            model_deployment=model_deployment,
+            api_version=self._config.api_version,
+            headers=_headers,
+            params=_params,
+        )
+        path_format_arguments = {
+            "endpoint": self._serialize.url("self._config.endpoint", self._config.endpoint, "str", skip_quote=True),
+        }
+        _request.url = self._client.format_url(_request.url, **path_format_arguments)
+
+        _stream = kwargs.pop("stream", False)
+        pipeline_response: PipelineResponse = await self._client._pipeline.run(  # type: ignore # pylint: disable=protected-access
+            _request, stream=_stream, **kwargs
+        )
+
+        response = pipeline_response.http_response
+
+        if response.status_code not in [200]:
+            if _stream:
+                try:
+                    await response.read()  # Load the body in memory and close the socket
+                except (StreamConsumedError, StreamClosedError):
+                    pass
+            map_error(status_code=response.status_code, response=response, error_map=error_map)
+            error = _failsafe_deserialize(
+                _models.ErrorResponse,
+                response,
+            )
+            raise HttpResponseError(response=response, model=error)
+
+        if _stream:
+            deserialized = response.iter_bytes()
+        else:
+            deserialized = _deserialize(_models.ModelInfo, response.json())
+
+        if cls:
+            return cls(pipeline_response, deserialized, {})  # type: ignore
+
+        return deserialized  # type: ignore
+
+
+class _ImageEmbeddingsClientOperationsMixin(
+    ClientMixinABC[AsyncPipelineClient[HttpRequest, AsyncHttpResponse], ImageEmbeddingsClientConfiguration]
+):
+
+    @overload
+    async def _create(
+        self,
+        body: _models.ImageEmbeddingsOptions,
+        *,
+        extra_params: Optional[Union[str, _models.ExtraParameters]] = None,
+        model_deployment: Optional[str] = None,
+        content_type: str = "application/json",
+        **kwargs: Any
+    ) -> _models.EmbeddingsResult: ...
+    @overload
+    async def _create(
+        self,
+        body: JSON,
+        *,
+        extra_params: Optional[Union[str, _models.ExtraParameters]] = None,
+        model_deployment: Optional[str] = None,
+        content_type: str = "application/json",
+        **kwargs: Any
+    ) -> _models.EmbeddingsResult: ...
+    @overload
+    async def _create(
+        self,
+        body: IO[bytes],
+        *,
+        extra_params: Optional[Union[str, _models.ExtraParameters]] = None,
+        model_deployment: Optional[str] = None,
+        content_type: str = "application/json",
+        **kwargs: Any
+    ) -> _models.EmbeddingsResult: ...
+
+    @distributed_trace_async
+    async def _create(
+        self,
+        body: Union[_models.ImageEmbeddingsOptions, JSON, IO[bytes]],
+        *,
+        extra_params: Optional[Union[str, _models.ExtraParameters]] = None,
+        model_deployment: Optional[str] = None,
+        **kwargs: Any
+    ) -> _models.EmbeddingsResult:
+        """Embeds images (with optional text) as vectors; served on the routes of api-version
+        2024-05-01-preview and later.
+
+        :param body: Is one of the following types: ImageEmbeddingsOptions, JSON, IO[bytes] Required.
+        :type body: ~azure.ai.inference.models.ImageEmbeddingsOptions or JSON or IO[bytes]
+        :keyword extra_params: What the service does with request body fields that this API does not
+         define. Known values are: "error", "ignore", and "allow". Default value is None.
+        :paramtype extra_params: str or ~azure.ai.inference.models.ExtraParameters
+        :keyword model_deployment: Routes the request to one deployment of a managed online endpoint.
+         Default value is None.
+        :paramtype model_deployment: str
+        :return: EmbeddingsResult. The EmbeddingsResult is compatible with MutableMapping
+        :rtype: ~azure.ai.inference.models.EmbeddingsResult
+        :raises ~azure.core.exceptions.HttpResponseError:
+        """
+        error_map: MutableMapping = {
+            401: ClientAuthenticationError,
+            404: ResourceNotFoundError,
+            409: ResourceExistsError,
+            304: ResourceNotModifiedError,
+        }
+        error_map.update(kwargs.pop("error_map", {}) or {})
+
+        _headers = case_insensitive_dict(kwargs.pop("headers", {}) or {})
+        _params = kwargs.pop("params", {}) or {}
+
+        content_type: Optional[str] = kwargs.pop("content_type", _headers.pop("Content-Type", None))
+        cls: ClsType[_models.EmbeddingsResult] = kwargs.pop("cls", None)
+
+        content_type = content_type or "application/json"
+        _content = None
+        if isinstance(body, (IOBase, bytes)):
+            _content = body
+        else:
+            _content = json.dumps(body, cls=SdkJSONEncoder, exclude_readonly=True)  # type: ignore
+
+        _request = build_image_embeddings_create_request(
+            extra_params=extra_params,
+            model_deployment=model_deployment,
+            content_type=content_type,
+            api_version=self._config.api_version,
+            content=_content,
+            headers=_headers,
+            params=_params,
+        )
+        path_format_arguments = {
+            "endpoint": self._serialize.url("self._config.endpoint", self._config.endpoint, "str", skip_quote=True),
+        }
+        _request.url = self._client.format_url(_request.url, **path_format_arguments)
+
+        _stream = kwargs.pop("stream", False)
+        pipeline_response: PipelineResponse = await self._client._pipeline.run(  # type: ignore # pylint: disable=protected-access
+            _request, stream=_stream, **kwargs
+        )
+
+        response = pipeline_response.http_response
+
+        if response.status_code not in [200]:
+            if _stream:
+                try:
+                    await response.read()  # Load the body in memory and close the socket
+                except (StreamConsumedError, StreamClosedError):
+                    pass
+            map_error(status_code=response.status_code, response=response, error_map=error_map)
+            error = _failsafe_deserialize(
+                _models.ErrorResponse,
+                response,
+            )
+            raise HttpResponseError(response=response, model=error)
+
+        if _stream:
+            deserialized = response.iter_bytes()
+        else:
+            deserialized = _deserialize(_models.EmbeddingsResult, response.json())
+
+        if cls:
+            return cls(pipeline_response, deserialized, {})  # type: ignore
+
+        return deserialized  # type: ignore
+
+    @distributed_trace_async
+    async def _get_model_info(
+        self,
+        *,
+        extra_params: Optional[Union[str, _models.ExtraParameters]] = None,
+        model_deployment: Optional[str] = None,
+        **kwargs: Any
+    ) -> _models.ModelInfo:
+        """Returns information about the model the endpoint serves.
+
+        :keyword extra_params: What the service does with request body fields that this API does not
+         define. Known values are: "error", "ignore", and "allow". Default value is None.
+        :paramtype extra_params: str or ~azure.ai.inference.models.ExtraParameters
+        :keyword model_deployment: Routes the request to one deployment of a managed online endpoint.
+         Default value is None.
+        :paramtype model_deployment: str
+        :return: ModelInfo. The ModelInfo is compatible with MutableMapping
+        :rtype: ~azure.ai.inference.models.ModelInfo
+        :raises ~azure.core.exceptions.HttpResponseError:
+        """
+        error_map: MutableMapping = {
+            401: ClientAuthenticationError,
+            404: ResourceNotFoundError,
+            409: ResourceExistsError,
+            304: ResourceNotModifiedError,
+        }
+        error_map.update(kwargs.pop("error_map", {}) or {})
+
+        _headers = kwargs.pop("headers", {}) or {}
+        _params = kwargs.pop("params", {}) or {}
+
+        cls: ClsType[_models.ModelInfo] = kwargs.pop("cls", None)
+
+        _request = build_image_embeddings_get_model_info_request(
             extra_params=extra_params,
             model_deployment=model_deployment,
             api_version=self._config.api_version,
