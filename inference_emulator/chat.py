@@ -64,6 +64,12 @@ def _validate_content_items(items: list[Any], target: str, text_only: bool) -> N
                 raise invalid(f"'{where}.input_audio.data' must be a base64 string.", f"{where}.input_audio")
             if audio.get("format") not in ("wav", "mp3"):
                 raise invalid(f"'{where}.input_audio.format' must be wav or mp3.", f"{where}.input_audio.format")
+        elif kind == "audio_input":  # the form of the REST specification's 2024-05-01-preview examples
+            audio = item.get("audio_input")
+            if not isinstance(audio, dict) or not isinstance(audio.get("data"), str):
+                raise invalid(f"'{where}.audio_input.data' must be a base64 string.", f"{where}.audio_input")
+            if audio.get("mime_type") not in ("audio/wav", "audio/mpeg", "audio/mp3"):
+                raise invalid(f"'{where}.audio_input.mime_type' must be an audio MIME type.", where)
         else:
             raise invalid(f"'{where}.type' {kind!r} is not a known content item type.", f"{where}.type")
 
@@ -101,7 +107,8 @@ def _validate_message(index: int, message: Any) -> None:
     role = message.get("role")
     if role not in ROLES:
         raise invalid(f"'{target}.role' must be one of {', '.join(ROLES)}; got {role!r}.", f"{target}.role")
-    has_calls = bool(message.get("tool_calls"))
+    # An assistant message may have null content next to tool calls or an earlier audio answer (`audio: {id}`).
+    has_calls = bool(message.get("tool_calls")) or isinstance(message.get("audio"), dict)
     for name, value in message.items():
         if value is None and not (role == "assistant" and name == "content" and has_calls):
             raise invalid(f"'{target}.{name}' must not be null; omit the field instead.", f"{target}.{name}")
@@ -115,9 +122,13 @@ def _validate_message(index: int, message: Any) -> None:
             raise invalid(f"'{target}.tool_call_id' is required for tool messages.", f"{target}.tool_call_id")
     else:
         _validate_content(message, target, required=False, text_only=True)
+        if "audio" in message:
+            audio = message["audio"]
+            if not isinstance(audio, dict) or not isinstance(audio.get("id"), str):
+                raise invalid(f"'{target}.audio' must be an object with a string 'id'.", f"{target}.audio")
         if "tool_calls" in message:
             _validate_tool_calls(message["tool_calls"], f"{target}.tool_calls")
-        elif "content" not in message:
+        elif "content" not in message and "audio" not in message:
             raise invalid(f"'{target}' needs 'content' or 'tool_calls'.", target)
 
 

@@ -21,6 +21,7 @@ MODEL_TYPES: dict[str, tuple[str, str, str]] = {
     "chat": ("emulated-chat", "chat", "chat_completion"),
     "embeddings": ("emulated-embeddings", "embeddings", "embeddings"),
     "image_generation": ("emulated-image", "image_generation", "image_generation"),
+    "image_embeddings": ("emulated-image-embeddings", "image_embeddings", "image_embeddings"),
 }
 MODEL_PROVIDER = "Emulator"
 

@@ -522,7 +522,11 @@ def test_info_per_version(emu: Emulator) -> None:
     assert get(emu.url, f"/info?api-version={API_25}&model=phi").json["model_name"] == "phi"
 
 
-MODEL_TYPE_NAMES = [("embeddings", "emulated-embeddings"), ("image_generation", "emulated-image")]
+MODEL_TYPE_NAMES = [
+    ("embeddings", "emulated-embeddings"),
+    ("image_generation", "emulated-image"),
+    ("image_embeddings", "emulated-image-embeddings"),
+]
 
 
 @pytest.mark.parametrize("model_type,name", MODEL_TYPE_NAMES)
