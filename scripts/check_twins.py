@@ -29,6 +29,7 @@ NOT_TWINS = {"__init__.py", "_client.py", "_configuration.py", "_vendor.py", "_v
 
 # Names of the async twin -> the names the sync twin uses in their place.
 NAMES = {
+    "AsyncCompatStreamingChatCompletions": "CompatStreamingChatCompletions",
     "AsyncStreamingChatCompletions": "StreamingChatCompletions",
     "AsyncPipelineClient": "PipelineClient",
     "AsyncHttpResponse": "HttpResponse",

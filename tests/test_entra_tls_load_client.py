@@ -167,7 +167,7 @@ def test_load_client_unknown_model_type():
 
     info = ModelInfo({"model_name": "m", "model_type": "audio_generation", "model_provider": "p"})
     with pytest.raises(ValueError, match="audio_generation"):
-        pick_client(info, int, float, str)
+        pick_client(info, int, float, str, bytes)
 
 
 def test_enforce_https_false_allows_a_local_http_server(emu, mode):

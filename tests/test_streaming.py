@@ -55,9 +55,9 @@ def test_empty_choices_updates_keep_the_seed_loop_working(emu, mode):
             updates, text = await stream_text(m, client, headers=fault("empty-choices"))
         assert text.startswith("Emulated reply to:")
         first, last = updates[0], updates[-1]
-        assert first["choices"] == [] and first["prompt_filter_results"]
+        assert first.as_dict()["choices"] == [] and first["prompt_filter_results"]
         assert first.choices[0].delta.content == "" and first.choices[0].finish_reason is None
-        assert last["choices"] == []
+        assert last.as_dict()["choices"] == []
         assert last.usage.total_tokens == last.usage.prompt_tokens + last.usage.completion_tokens > 0
 
     mode.run(body)
@@ -67,7 +67,7 @@ def test_usage_only_last_update(emu, mode):
     async def body(m):
         async with m.client("ChatCompletionsClient", emu.url) as client:
             updates, _ = await stream_text(m, client, model_extras={"stream_options": {"include_usage": True}})
-        assert updates[-1]["choices"] == []
+        assert updates[-1].as_dict()["choices"] == []
         assert updates[-1].usage.completion_tokens > 0
 
     mode.run(body)

@@ -414,8 +414,8 @@ def test_empty_choices(emu, mode):
             updates = await plain_stream(m, client, headers=fault("empty-choices"))
         await assert_all_closed(emu)
         assert text_of(updates) == EXPECTED
-        assert updates[0]["choices"] == [] and updates[0]["prompt_filter_results"]
-        assert updates[-1]["choices"] == [] and updates[-1].usage.total_tokens > 0
+        assert updates[0].as_dict()["choices"] == [] and updates[0]["prompt_filter_results"]
+        assert updates[-1].as_dict()["choices"] == [] and updates[-1].usage.total_tokens > 0
 
     mode.run(body)
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 from typing import Any, Iterable, Optional, cast
 
 from ._json import as_dict, dicts
-from .models import _models  # pyright: ignore[reportPrivateUsage]
+from .models._patch import ChatCompletions, wrap_json
 
 __all__: list[str] = []
 
@@ -224,7 +224,7 @@ class Accumulator:
         other._choices = {index: choice.copy() for index, choice in self._choices.items()}
         return other
 
-    def result(self, extra: Iterable[dict[str, Any]] = ()) -> _models.ChatCompletions:
+    def result(self, extra: Iterable[dict[str, Any]] = ()) -> ChatCompletions:
         """The merged answer; `extra` updates are merged into a copy, leaving this accumulator as it is."""
         extra = list(extra)
         if extra:
@@ -235,4 +235,4 @@ class Accumulator:
         top = dict(self._top)
         top["object"] = "chat.completion"
         top["choices"] = [self._choices[i].message() for i in sorted(self._choices)]
-        return _models.ChatCompletions(top)
+        return wrap_json(ChatCompletions, top)

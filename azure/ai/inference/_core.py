@@ -34,6 +34,7 @@ from ._utils.model_base import SdkJSONEncoder
 __all__: list[str] = []
 
 DEFAULT_API_VERSION = "2024-04-01-preview"
+IMAGE_EMBEDDINGS_API_VERSION = "2024-05-01-preview"  # the first api-version with /images/embeddings
 
 # One encoder for every request body: compact, UTF-8, models as their JSON, no NaN or infinity.
 _ENCODER = SdkJSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
@@ -129,6 +130,7 @@ class Routes(NamedTuple):
     images: Optional[str]
     info: Optional[str]
     extras_allow: str  # the `extra-parameters` value that passes extra body fields to the model
+    image_embeddings: Optional[str] = None
 
 
 _CONTROL = re.compile(r"[\x00-\x20\x7f]")
@@ -172,7 +174,7 @@ def resolve_routes(endpoint: str, api_version: str) -> Routes:
         return Routes("/chat/completions", "/embeddings", "/images/generations", None, "pass-through")
     if api_version == _FIRST_VERSION:
         return Routes("/v1/chat/completions", "/v1/embeddings", "/images/generations", "/info", "allow")
-    return Routes("/chat/completions", "/embeddings", None, "/info", "pass-through")
+    return Routes("/chat/completions", "/embeddings", None, "/info", "pass-through", "/images/embeddings")
 
 
 def check_api_version(api_version: Any) -> str:
@@ -248,7 +250,8 @@ def _string_list(name: str, value: Any, _: str) -> Any:
 
 
 _ROLES = ("system", "developer", "user", "assistant", "tool")
-_CONTENT_TYPES = ("text", "image_url", "input_audio")
+# `audio_input` is the spelling of the REST specification's 2024-05-01-preview examples.
+_CONTENT_TYPES = ("text", "image_url", "input_audio", "audio_input")
 
 
 def _messages(name: str, value: Any, _: str) -> Any:
@@ -342,6 +345,19 @@ def _image_size(name: str, value: Any, _: str) -> Any:
     raise ValueError(f"{name} must be '<width>x<height>' such as '1024x768', or a (width, height) tuple; got {value!r}")
 
 
+def _image_inputs(name: str, value: Any, _: str) -> Any:
+    items = as_sequence(value)
+    if not items:
+        raise TypeError(f"{name} must be a non-empty list of ImageEmbeddingInput (or dicts with an 'image' data URL)")
+    for i, item in enumerate(items):
+        image = _mapping(f"{name}[{i}]", item)
+        if not isinstance(image.get("image"), str):
+            raise TypeError(f"{name}[{i}] must have an 'image' str, a data URL such as 'data:image/png;base64,...'")
+        if image.get("text") is not None and not isinstance(image.get("text"), str):
+            raise TypeError(f"{name}[{i}].text must be a str")
+    return list(items)
+
+
 def _dimensions(name: str, value: Any, api_version: str) -> Any:
     _integer(name, value, api_version)
     if value <= 0:
@@ -371,6 +387,7 @@ EMBEDDINGS_FIELDS: dict[str, _Check] = {
     "input_type": _string,
     "model": _string,
 }
+IMAGE_EMBEDDINGS_FIELDS: dict[str, _Check] = {**EMBEDDINGS_FIELDS, "input": _image_inputs}
 IMAGE_FIELDS: dict[str, _Check] = {
     "prompt": _string,
     "size": _image_size,

@@ -19,15 +19,18 @@ from ._core import CONSTRUCTOR_OPTIONS
 from .models import ModelInfo
 
 if TYPE_CHECKING:  # the clients import this module's package; import them lazily at run time
-    from ._patch import ChatCompletionsClient, EmbeddingsClient, ImageGenerationClient
+    from ._patch import ChatCompletionsClient, EmbeddingsClient, ImageEmbeddingsClient, ImageGenerationClient
 
 __all__ = ["load_client"]
 
+_AnyClient = Union["ChatCompletionsClient", "EmbeddingsClient", "ImageEmbeddingsClient", "ImageGenerationClient"]
+
 _T = TypeVar("_T")
 
-CHAT_TYPES = frozenset({"chat", "chat_completion", "chat_completions", "text_generation"})
+CHAT_TYPES = frozenset({"chat", "chat_completion", "chat-completion", "chat_completions", "text_generation"})
 EMBEDDINGS_TYPES = frozenset({"embeddings"})
 IMAGE_TYPES = frozenset({"image_generation"})
+IMAGE_EMBEDDINGS_TYPES = frozenset({"image_embeddings"})
 
 
 def probe_options(kwargs: Mapping[str, Any]) -> dict[str, Any]:
@@ -35,18 +38,20 @@ def probe_options(kwargs: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in kwargs.items() if k in CONSTRUCTOR_OPTIONS or k == "api_version"}
 
 
-def pick_client(info: ModelInfo, chat: _T, embeddings: _T, images: _T) -> _T:
-    """The one of the three given client types that serves the model type in `info`."""
-    model_type = str(info.get("model_type") or "")
+def pick_client(info: ModelInfo, chat: _T, embeddings: _T, images: _T, image_embeddings: _T) -> _T:
+    """The one of the given client types that serves the model type in `info`."""
+    model_type = str(getattr(info.model_type, "value", info.model_type) or "")
     if model_type in CHAT_TYPES:
         return chat
     if model_type in EMBEDDINGS_TYPES:
         return embeddings
     if model_type in IMAGE_TYPES:
         return images
+    if model_type in IMAGE_EMBEDDINGS_TYPES:
+        return image_embeddings
     raise ValueError(
         f"The endpoint serves a model of type {model_type!r} ({info.model_name}), which no client of this package "
-        "supports; construct ChatCompletionsClient, EmbeddingsClient or ImageGenerationClient directly."
+        "supports; construct the client directly."
     )
 
 
@@ -60,17 +65,17 @@ def no_info_error(error: ResourceNotFoundError) -> ResourceNotFoundError:
 
 def load_client(
     endpoint: str, credential: Union[AzureKeyCredential, Any], **kwargs: Any
-) -> Union["ChatCompletionsClient", "EmbeddingsClient", "ImageGenerationClient"]:
+) -> Union["ChatCompletionsClient", "EmbeddingsClient", "ImageEmbeddingsClient", "ImageGenerationClient"]:
     """Read `/info` from the endpoint and return the matching client, with the model info already cached.
 
     :param endpoint: The endpoint URL.
     :param credential: An `AzureKeyCredential` or a token credential.
     :keyword kwargs: Passed to the client's constructor (api_version, defaults, azure-core options).
-    :return: A ChatCompletionsClient, EmbeddingsClient or ImageGenerationClient.
+    :return: A ChatCompletionsClient, EmbeddingsClient, ImageEmbeddingsClient or ImageGenerationClient.
     :raises ~azure.core.exceptions.ResourceNotFoundError: when the endpoint has no `/info` route.
     :raises ValueError: when the endpoint serves a model type no client supports.
     """
-    from ._patch import ChatCompletionsClient, EmbeddingsClient, ImageGenerationClient
+    from ._patch import ChatCompletionsClient, EmbeddingsClient, ImageEmbeddingsClient, ImageGenerationClient
 
     probe = ChatCompletionsClient(endpoint, credential, **probe_options(kwargs))
     try:
@@ -80,10 +85,10 @@ def load_client(
     finally:
         if "transport" not in kwargs:  # a transport given by the caller stays open for the real client
             probe.close()
-    client_type: Callable[..., Union[ChatCompletionsClient, EmbeddingsClient, ImageGenerationClient]]
-    client_type = pick_client(info, ChatCompletionsClient, EmbeddingsClient, ImageGenerationClient)
-    client: Union[ChatCompletionsClient, EmbeddingsClient, ImageGenerationClient] = client_type(
-        endpoint, credential, **kwargs
+    client_type: Callable[..., _AnyClient]
+    client_type = pick_client(
+        info, ChatCompletionsClient, EmbeddingsClient, ImageGenerationClient, ImageEmbeddingsClient
     )
+    client: _AnyClient = client_type(endpoint, credential, **kwargs)
     client._model_info = info  # pyright: ignore[reportPrivateUsage]  # pylint: disable=protected-access
     return client

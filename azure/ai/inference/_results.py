@@ -21,7 +21,7 @@ from ._core import ClientSettings, not_found_hint
 from ._errors import build_error, excerpt, request_id_of
 from ._json import as_dict, dicts, loads
 from .models import _models  # pyright: ignore[reportPrivateUsage]
-from .models._patch import ChatCompletions, EmbeddingsResult, wrap_json
+from .models._patch import ChatCompletions, EmbeddingsResult, ModelInfo, wrap_json
 
 __all__: list[str] = []
 
@@ -70,11 +70,13 @@ def chat_completions(data: dict[str, Any]) -> ChatCompletions:
     return wrap_json(ChatCompletions, data)
 
 
-def model_info(data: dict[str, Any]) -> _models.ModelInfo:
-    # Later api-versions name the provider `model_provider_name`; keep both names readable.
+def model_info(data: dict[str, Any]) -> ModelInfo:
+    # Later api-versions name the provider `model_provider_name`; keep both names readable, also by key.
     if "model_provider" not in data and "model_provider_name" in data:
         data["model_provider"] = data["model_provider_name"]
-    return _models.ModelInfo(data)
+    elif "model_provider_name" not in data and "model_provider" in data:
+        data["model_provider_name"] = data["model_provider"]
+    return wrap_json(ModelInfo, data)
 
 
 def decode_float32(text: str) -> list[float]:

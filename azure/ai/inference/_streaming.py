@@ -25,9 +25,8 @@ from azure.core.exceptions import HttpResponseError
 from ._accumulate import Accumulator
 from ._errors import MAX_CODE, MAX_MESSAGE, StreamingError, bounded, build_error, excerpt, json_excerpt, stream_error
 from ._sse import DEFAULT_MAX_EVENT_SIZE, SSEDecoder, SSEError, ServerSentEvent
-from .models._models import ChatCompletions
 from ._json import as_dict, dicts, loads
-from .models._patch import StreamingChatCompletionsUpdate, wrap_json
+from .models._patch import ChatCompletions, StreamingChatCompletionsUpdate, wrap_json
 
 if TYPE_CHECKING:
     from azure.core.rest import AsyncHttpResponse, HttpResponse
@@ -112,6 +111,7 @@ class _UpdateDecoder:
         self._response = response
         self._sse = SSEDecoder(max_event_size=max_event_size)
         self.finished = False
+        self.completed = False  # `data: [DONE]` arrived
 
     def feed(self, chunk: bytes) -> list[_Item]:
         try:
@@ -158,7 +158,7 @@ class _UpdateDecoder:
             if self.finished:
                 break
             if event.data == "[DONE]":
-                self.finished = True
+                self.finished = self.completed = True
                 break
             try:
                 update = event_to_update(event, self._response)
@@ -197,6 +197,10 @@ class _StreamBase:
         return item
 
     def _completion(self) -> ChatCompletions:
+        if not self._decoder.completed:  # closed or failed before the end: only part of the answer arrived
+            raise stream_error(
+                self._response, "IncompleteStream", "The stream ended before 'data: [DONE]'; the answer is incomplete."
+            )
         return self._accumulator.result()
 
     def _end_span(self, error: Optional[BaseException] = None) -> None:
@@ -283,7 +287,7 @@ class StreamingChatCompletions(_StreamBase):
         Content, tool calls (stitched by index), finish reasons, usage and fields outside the spec are merged
         from every update, including those already iterated. Call it instead of, during or after iterating.
 
-        :raises StreamingError: when the stream fails before `data: [DONE]`.
+        :raises StreamingError: when the stream fails before `data: [DONE]`, or was closed before it.
         """
         for _ in self:
             pass
@@ -348,7 +352,7 @@ class AsyncStreamingChatCompletions(_StreamBase):
 
         Merges every update, including those already iterated, as the sync stream's method does.
 
-        :raises StreamingError: when the stream fails before `data: [DONE]`.
+        :raises StreamingError: when the stream fails before `data: [DONE]`, or was closed before it.
         """
         async for _ in self:
             pass

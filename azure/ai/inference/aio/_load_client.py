@@ -14,24 +14,26 @@ from azure.core.exceptions import ResourceNotFoundError
 from .._load_client import no_info_error, pick_client, probe_options
 
 if TYPE_CHECKING:  # the clients import this module's package; import them lazily at run time
-    from ._patch import ChatCompletionsClient, EmbeddingsClient, ImageGenerationClient
+    from ._patch import ChatCompletionsClient, EmbeddingsClient, ImageEmbeddingsClient, ImageGenerationClient
 
 __all__ = ["load_client"]
+
+_AnyClient = Union["ChatCompletionsClient", "EmbeddingsClient", "ImageEmbeddingsClient", "ImageGenerationClient"]
 
 
 async def load_client(
     endpoint: str, credential: Union[AzureKeyCredential, Any], **kwargs: Any
-) -> Union["ChatCompletionsClient", "EmbeddingsClient", "ImageGenerationClient"]:
+) -> Union["ChatCompletionsClient", "EmbeddingsClient", "ImageEmbeddingsClient", "ImageGenerationClient"]:
     """Read `/info` from the endpoint and return the matching async client, with the model info already cached.
 
     :param endpoint: The endpoint URL.
     :param credential: An `AzureKeyCredential` or an async token credential.
     :keyword kwargs: Passed to the client's constructor (api_version, defaults, azure-core options).
-    :return: A ChatCompletionsClient, EmbeddingsClient or ImageGenerationClient from `azure.ai.inference.aio`.
+    :return: A ChatCompletionsClient, EmbeddingsClient, ImageEmbeddingsClient or ImageGenerationClient from `azure.ai.inference.aio`.
     :raises ~azure.core.exceptions.ResourceNotFoundError: when the endpoint has no `/info` route.
     :raises ValueError: when the endpoint serves a model type no client supports.
     """
-    from ._patch import ChatCompletionsClient, EmbeddingsClient, ImageGenerationClient
+    from ._patch import ChatCompletionsClient, EmbeddingsClient, ImageEmbeddingsClient, ImageGenerationClient
 
     probe = ChatCompletionsClient(endpoint, credential, **probe_options(kwargs))
     try:
@@ -41,10 +43,10 @@ async def load_client(
     finally:
         if "transport" not in kwargs:  # a transport given by the caller stays open for the real client
             await probe.close()
-    client_type: Callable[..., Union[ChatCompletionsClient, EmbeddingsClient, ImageGenerationClient]]
-    client_type = pick_client(info, ChatCompletionsClient, EmbeddingsClient, ImageGenerationClient)
-    client: Union[ChatCompletionsClient, EmbeddingsClient, ImageGenerationClient] = client_type(
-        endpoint, credential, **kwargs
+    client_type: Callable[..., _AnyClient]
+    client_type = pick_client(
+        info, ChatCompletionsClient, EmbeddingsClient, ImageGenerationClient, ImageEmbeddingsClient
     )
+    client: _AnyClient = client_type(endpoint, credential, **kwargs)
     client._model_info = info  # pyright: ignore[reportPrivateUsage]  # pylint: disable=protected-access
     return client

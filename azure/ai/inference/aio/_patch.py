@@ -13,7 +13,7 @@ from __future__ import annotations
 import weakref
 
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Optional, Union
+from typing import TYPE_CHECKING, Any, Optional, TypeVar, Union
 
 from azure.core import AsyncPipelineClient
 from azure.core.credentials import AzureKeyCredential
@@ -22,11 +22,14 @@ from azure.core.rest import AsyncHttpResponse, HttpRequest
 from .. import models as _models
 from ._client import ChatCompletionsClient as _ChatCompletionsClient
 from ._client import EmbeddingsClient as _EmbeddingsClient
+from ._client import ImageEmbeddingsClient as _ImageEmbeddingsClient
 from ._client import ImageGenerationClient as _ImageGenerationClient
 from .._core import (
     CHAT_FIELDS,
     DEFAULT_API_VERSION,
+    IMAGE_EMBEDDINGS_API_VERSION,
     EMBEDDINGS_FIELDS,
+    IMAGE_EMBEDDINGS_FIELDS,
     IMAGE_FIELDS,
     PER_CALL_OPTIONS,
     ClientSettings,
@@ -42,6 +45,7 @@ from .._bulk import (
     bulk_plan,
     embed_many_async,
 )
+from .._compat import AsyncCompatStreamingChatCompletions, wants_stream
 from .._errors import StreamingError
 from .._results import chat_completions, embeddings_result, image_generations, model_info, raise_for_status, read_json
 from .._streaming import AsyncStreamingChatCompletions, check_event_stream
@@ -65,6 +69,7 @@ __all__ = [
     "load_client",
     "ChatCompletionsClient",
     "EmbeddingsClient",
+    "ImageEmbeddingsClient",
     "ImageGenerationClient",
     "AsyncStreamingChatCompletions",
     "StreamingError",
@@ -76,6 +81,7 @@ _ToolChoice = Union[str, _models.ChatCompletionsToolChoicePreset, _models.ChatCo
 
 
 _CLIENT_CLOSED = "The client was closed before the stream ended."
+_Stream = TypeVar("_Stream", bound=AsyncStreamingChatCompletions)
 
 
 class _InferenceClient:
@@ -160,7 +166,7 @@ class _InferenceClient:
             self._model_info = model_info(await self._json(MODEL_INFO, self._settings.info_request(), kwargs))
         return self._model_info
 
-    def _track(self, stream: AsyncStreamingChatCompletions) -> AsyncStreamingChatCompletions:
+    def _track(self, stream: _Stream) -> _Stream:
         """Remember an open stream, so that closing the client closes it too."""
         if self._open_streams is None:
             self._open_streams = weakref.WeakSet()
@@ -289,11 +295,8 @@ class ChatCompletionsClient(_InferenceClient, _ChatCompletionsClient):
         Other keywords are azure-core's per-call options (`headers`, `timeout`, `retry_total`,
         `logging_enable`, `raw_response_hook`, ...).
         """
-        check_options(kwargs, PER_CALL_OPTIONS, "create")
-        settings = self._settings
         given = given_arguments(CHAT_FIELDS, locals())
-        request = settings.request(settings.routes.chat, "create", body, given, model_extras, ("messages",))
-        return chat_completions(await self._json(CHAT, request, kwargs))
+        return await self._complete("create", body, given, model_extras, kwargs)
 
     async def create_streaming(
         self,
@@ -325,12 +328,70 @@ class ChatCompletionsClient(_InferenceClient, _ChatCompletionsClient):
         :raises ~azure.core.exceptions.HttpResponseError: when the service answers with an error; while
          iterating, `StreamingError` when the stream fails after it started.
         """
-        check_options(kwargs, PER_CALL_OPTIONS, "create_streaming")
-        settings = self._settings
         given = given_arguments(CHAT_FIELDS, locals())
-        request = settings.request(
-            settings.routes.chat, "create_streaming", body, given, model_extras, ("messages",), True
-        )
+        return await self._stream("create_streaming", AsyncStreamingChatCompletions, body, given, model_extras, kwargs)
+
+    async def complete(
+        self,
+        body: Optional[Mapping[str, Any]] = None,
+        *,
+        messages: Optional[Sequence[Union[_models.ChatRequestMessage, Mapping[str, Any]]]] = None,
+        stream: Optional[bool] = None,
+        frequency_penalty: Optional[float] = None,
+        presence_penalty: Optional[float] = None,
+        temperature: Optional[float] = None,
+        top_p: Optional[float] = None,
+        max_tokens: Optional[int] = None,
+        response_format: Optional[_ResponseFormat] = None,
+        stop: Optional[Sequence[str]] = None,
+        tools: Optional[Sequence[_models.ChatCompletionsToolDefinition]] = None,
+        tool_choice: Optional[_ToolChoice] = None,
+        seed: Optional[int] = None,
+        model: Optional[str] = None,
+        model_extras: Optional[Mapping[str, Any]] = None,
+        **kwargs: Any,
+    ) -> Union[_models.ChatCompletions, AsyncStreamingChatCompletions]:
+        """The 1.0.0b9 name and signature: `create`, or with `stream=True` `create_streaming`.
+
+        Takes `create`'s arguments plus `stream`. Without `stream` (or with `stream=False`, and no `"stream": true`
+        in `body`) it returns the `ChatCompletions` answer; otherwise the stream of updates, once awaited,
+        whose updates read as 1.0.0b9's did: an update without choices on the wire has `choices == []`, and
+        `delta.content` is None when the update carries no text. New code can call `create` and
+        `create_streaming`, whose return types are not a union.
+
+        :keyword stream: Whether to stream the answer.
+        :return: The answer, or the stream of updates.
+        :rtype: ~azure.ai.inference.models.ChatCompletions or ~azure.ai.inference.aio.AsyncStreamingChatCompletions
+        :raises TypeError: or ValueError for a bad argument, before any network call.
+        :raises ~azure.core.exceptions.HttpResponseError: when the service answers with an error.
+        """
+        given = given_arguments(CHAT_FIELDS, locals())
+        if wants_stream(body, stream):
+            return await self._stream(
+                "complete", AsyncCompatStreamingChatCompletions, body, given, model_extras, kwargs
+            )
+        return await self._complete("complete", body, given, model_extras, kwargs)
+
+    async def _complete(
+        self, operation: str, body: Any, given: dict[str, Any], model_extras: Any, kwargs: dict[str, Any]
+    ) -> _models.ChatCompletions:
+        check_options(kwargs, PER_CALL_OPTIONS, operation)
+        settings = self._settings
+        request = settings.request(settings.routes.chat, operation, body, given, model_extras, ("messages",))
+        return chat_completions(await self._json(CHAT, request, kwargs))
+
+    async def _stream(
+        self,
+        operation: str,
+        stream_type: type[_Stream],
+        body: Any,
+        given: dict[str, Any],
+        model_extras: Any,
+        kwargs: dict[str, Any],
+    ) -> _Stream:
+        check_options(kwargs, PER_CALL_OPTIONS, operation)
+        settings = self._settings
+        request = settings.request(settings.routes.chat, operation, body, given, model_extras, ("messages",), True)
         with self._trace(CHAT, request) as span:
             response = await self._send(request, kwargs, stream=True)
             problem = check_event_stream(response)
@@ -340,7 +401,7 @@ class ChatCompletionsClient(_InferenceClient, _ChatCompletionsClient):
                 finally:
                     await response.close()
                 raise problem(response.text())
-            return self._track(span.keep_open(AsyncStreamingChatCompletions(response)))
+            return self._track(span.keep_open(stream_type(response)))
 
     # Documented on each client (the shared base class is private).
     get_model_info = _InferenceClient.get_model_info
@@ -410,10 +471,36 @@ class EmbeddingsClient(_InferenceClient, _EmbeddingsClient):
         :rtype: ~azure.ai.inference.models.EmbeddingsResult
         :raises ~azure.core.exceptions.HttpResponseError: when the service answers with an error.
         """
-        check_options(kwargs, PER_CALL_OPTIONS, "create")
-        settings = self._settings
         given = given_arguments(EMBEDDINGS_FIELDS, locals())
-        request = settings.request(settings.routes.embeddings, "create", body, given, model_extras, ("input",))
+        return await self._embed("create", body, given, model_extras, kwargs)
+
+    async def embed(
+        self,
+        body: Optional[Mapping[str, Any]] = None,
+        *,
+        input: Optional[Sequence[str]] = None,  # pylint: disable=redefined-builtin
+        dimensions: Optional[int] = None,
+        encoding_format: Optional[Union[str, _models.EmbeddingEncodingFormat]] = None,
+        input_type: Optional[Union[str, _models.EmbeddingInputType]] = None,
+        model: Optional[str] = None,
+        model_extras: Optional[Mapping[str, Any]] = None,
+        **kwargs: Any,
+    ) -> _models.EmbeddingsResult:
+        """The 1.0.0b9 name of `create`: embed texts as vectors. Takes the same arguments.
+
+        :return: One vector per input, with usage.
+        :rtype: ~azure.ai.inference.models.EmbeddingsResult
+        :raises ~azure.core.exceptions.HttpResponseError: when the service answers with an error.
+        """
+        given = given_arguments(EMBEDDINGS_FIELDS, locals())
+        return await self._embed("embed", body, given, model_extras, kwargs)
+
+    async def _embed(
+        self, operation: str, body: Any, given: dict[str, Any], model_extras: Any, kwargs: dict[str, Any]
+    ) -> _models.EmbeddingsResult:
+        check_options(kwargs, PER_CALL_OPTIONS, operation)
+        settings = self._settings
+        request = settings.request(settings.routes.embeddings, operation, body, given, model_extras, ("input",))
         return embeddings_result(await self._json(EMBEDDINGS, request, kwargs))
 
     def create_many(
@@ -462,6 +549,92 @@ class EmbeddingsClient(_InferenceClient, _EmbeddingsClient):
         options = {**{k: v for k, v in given.items() if v is not None}, "model_extras": model_extras, **kwargs}
         return embed_many_async(self.create, texts, plan, options)
 
+    # Documented on each client (the shared base class is private).
+    get_model_info = _InferenceClient.get_model_info
+    close = _InferenceClient.close
+
+
+class ImageEmbeddingsClient(_InferenceClient, _ImageEmbeddingsClient):
+    """A client for image embeddings (`/images/embeddings`, api-version `2024-05-01-preview` and later).
+
+    :param endpoint: The endpoint URL.
+    :param credential: An `AzureKeyCredential` or a token credential.
+    :keyword api_version: The REST API version; defaults to `2024-05-01-preview`, the first that serves image
+     embeddings.
+    :keyword model_extras: Extra body fields sent with every call.
+    :keyword enable_content_recording: With tracing on, whether the spans hold the inputs; see
+     `ChatCompletionsClient`.
+
+    The keywords named like `embed`'s arguments are defaults for every call. Other keywords are azure-core's
+    options; unknown keywords raise `TypeError`. Calls are traced as described for `ChatCompletionsClient`.
+    """
+
+    def __init__(
+        self,
+        endpoint: str,
+        credential: Union[AzureKeyCredential, "AsyncTokenCredential"],
+        *,
+        api_version: str = IMAGE_EMBEDDINGS_API_VERSION,
+        dimensions: Optional[int] = None,
+        encoding_format: Optional[Union[str, _models.EmbeddingEncodingFormat]] = None,
+        input_type: Optional[Union[str, _models.EmbeddingInputType]] = None,
+        model: Optional[str] = None,
+        model_extras: Optional[Mapping[str, Any]] = None,
+        enable_content_recording: Optional[bool] = None,
+        **kwargs: Any,
+    ) -> None:
+        defaults = given_arguments(IMAGE_EMBEDDINGS_FIELDS, locals())
+        self._setup(
+            "ImageEmbeddingsClient",
+            IMAGE_EMBEDDINGS_FIELDS,
+            endpoint,
+            credential,
+            api_version,
+            defaults,
+            model_extras,
+            kwargs,
+        )
+        super().__init__(self._settings.endpoint, credential, api_version=self._settings.api_version, **kwargs)
+        self._use_own_pipeline(kwargs)
+        self._content_recording = content_recording_keyword(enable_content_recording)
+
+    async def embed(
+        self,
+        body: Optional[Mapping[str, Any]] = None,
+        *,
+        input: Optional[  # pylint: disable=redefined-builtin
+            Sequence[Union[_models.ImageEmbeddingInput, Mapping[str, Any]]]
+        ] = None,
+        dimensions: Optional[int] = None,
+        encoding_format: Optional[Union[str, _models.EmbeddingEncodingFormat]] = None,
+        input_type: Optional[Union[str, _models.EmbeddingInputType]] = None,
+        model: Optional[str] = None,
+        model_extras: Optional[Mapping[str, Any]] = None,
+        **kwargs: Any,
+    ) -> _models.EmbeddingsResult:
+        """Embed images, each with optional text, as vectors (`POST /images/embeddings`).
+
+        :param body: The whole request body as a dict, sent as it is; give it instead of the keywords.
+        :keyword input: The images: `ImageEmbeddingInput(image=<data URL>, text=...)` (`ImageEmbeddingInput.load()`
+         reads a file) or dicts of that shape. Required unless `body` is given.
+        :keyword dimensions: The number of dimensions of each vector, on models that support it.
+        :keyword encoding_format: `"float"` or `"base64"`; `data[i].embedding` is a list of floats either way.
+        :keyword input_type: `"text"`, `"query"` or `"document"`.
+        :keyword model: The model to use, on endpoints that serve more than one.
+        :keyword model_extras: Extra body fields for the model.
+        :return: One vector per input, with usage.
+        :rtype: ~azure.ai.inference.models.EmbeddingsResult
+        :raises ValueError: with api-version `2024-04-01-preview`, which has no image embeddings route.
+        :raises ~azure.core.exceptions.HttpResponseError: when the service answers with an error.
+        """
+        check_options(kwargs, PER_CALL_OPTIONS, "embed")
+        settings = self._settings
+        given = given_arguments(IMAGE_EMBEDDINGS_FIELDS, locals())
+        request = settings.request(settings.routes.image_embeddings, "embed", body, given, model_extras, ("input",))
+        return embeddings_result(await self._json(EMBEDDINGS, request, kwargs))
+
+    # `create` is this client's name for the same call, as on the other clients.
+    create = embed
     # Documented on each client (the shared base class is private).
     get_model_info = _InferenceClient.get_model_info
     close = _InferenceClient.close

@@ -8,6 +8,13 @@
   `UserMessage("Hi")`, `AssistantMessage(...)`, `ToolMessage(..., tool_call_id=...)`, `DeveloperMessage(...)`.
   Each also accepts a dict, like every generated model.
 - `ImageUrl.load(image_file=..., image_format=...)` builds a data URL from a local image.
+- Mapping access to a declared field gives the same typed value as attribute access, on every result model
+  (`response["choices"][0].message.content`); `as_dict()` gives the wire JSON, and fields the models do not
+  declare are read by key. `patch_sdk()` installs this on the generated result classes.
+- `ImageEmbeddingInput.load(...)` and `InputAudio.load(...)` read local files; `ModelInfo` answers both
+  `model_provider` and `model_provider_name`; `ChatCompletionsNamedToolChoiceFunction` is the 1.0.0b9 name of
+  `ChatCompletionsFunctionToolSelection`. `StreamingChatCompletions` and `AsyncStreamingChatCompletions` are the
+  stream classes, also exported here under their 1.0.0b9 place.
 - Streamed updates keep the seed's `update.choices[0].delta.content` loop safe on every real stream:
   an update whose wire `choices` list is empty (Azure OpenAI's first prompt-filter update, the usage-only
   last update) shows one empty choice, and a delta without text shows `content == ""`. The wire data
@@ -24,11 +31,14 @@ from __future__ import annotations
 import base64
 import functools
 from collections.abc import Mapping, Sequence
-from typing import Any, Optional, TypeVar, Union, cast
+from typing import TYPE_CHECKING, Any, Optional, TypeVar, Union, cast
 
 from . import _models  # pyright: ignore[reportPrivateUsage]
 from .._json import as_dict, as_mapping, as_sequence, dicts
-from ._enums import ImageDetailLevel
+from ._enums import AudioContentFormat, ImageDetailLevel
+
+if TYPE_CHECKING:
+    from .._streaming import AsyncStreamingChatCompletions, StreamingChatCompletions
 
 __all__ = [
     "SystemMessage",
@@ -37,6 +47,12 @@ __all__ = [
     "AssistantMessage",
     "ToolMessage",
     "ImageUrl",
+    "ImageEmbeddingInput",
+    "InputAudio",
+    "ModelInfo",
+    "ChatCompletionsNamedToolChoiceFunction",
+    "StreamingChatCompletions",
+    "AsyncStreamingChatCompletions",
     "StreamingChatCompletionsUpdate",
     "StreamingChatChoiceUpdate",
     "StreamingChatResponseMessageUpdate",
@@ -159,6 +175,69 @@ class ImageUrl(_models.ImageUrl):
         return cls(url=f"data:image/{kind};base64,{data}", detail=detail)
 
 
+def _data_url(path: str, kind: str, fmt: str) -> str:
+    with open(path, "rb") as f:
+        return f"data:{kind}/{fmt};base64,{base64.b64encode(f.read()).decode('ascii')}"
+
+
+class ImageEmbeddingInput(_models.ImageEmbeddingInput):
+    """An image to embed, as a data URL, with optional text; `ImageEmbeddingInput.load()` reads a local file."""
+
+    @classmethod
+    def load(cls, *, image_file: str, image_format: str, text: Optional[str] = None) -> "ImageEmbeddingInput":
+        """Read an image file into a `data:image/<format>;base64,...` URL.
+
+        :keyword image_file: The path of the image file.
+        :keyword image_format: The image's format, such as `png` or `jpeg`.
+        :keyword text: Text that goes with the image, on models that embed both together.
+        :raises ValueError: for an unknown image format.
+        """
+        kind = _IMAGE_TYPES.get(str(image_format).lower())
+        if kind is None:
+            raise ValueError(f"image_format must be one of {', '.join(sorted(_IMAGE_TYPES))}, got {image_format!r}")
+        return cls(image=_data_url(image_file, "image", kind), text=text)
+
+
+_AUDIO_FORMATS = ("wav", "mp3")
+
+
+class InputAudio(_models.InputAudio):
+    """Audio for a user message (in an `AudioContentItem`); `InputAudio.load()` reads a local file."""
+
+    @classmethod
+    def load(cls, *, audio_file: str, audio_format: Union[str, AudioContentFormat]) -> "InputAudio":
+        """Read an audio file as base64 data.
+
+        :keyword audio_file: The path of the audio file.
+        :keyword audio_format: `wav` or `mp3` (`AudioContentFormat.WAV` or `.MP3`).
+        :raises ValueError: for another format.
+        """
+        fmt = str(getattr(audio_format, "value", audio_format)).lower()
+        if fmt not in _AUDIO_FORMATS:
+            raise ValueError(f"audio_format must be one of {', '.join(_AUDIO_FORMATS)}, got {audio_format!r}")
+        with open(audio_file, "rb") as f:
+            data = base64.b64encode(f.read()).decode("ascii")
+        return cls(data=data, format=fmt)
+
+
+class ModelInfo(_models.ModelInfo):
+    """Information about the model an endpoint serves. The provider is readable under both names, whichever the
+    endpoint's api-version uses: `model_provider` (2024-04-01-preview) and `model_provider_name` (later)."""
+
+    @property
+    def model_provider(self) -> str:  # type: ignore[override]
+        """The model's provider, for example `Microsoft`."""
+        return str(self._data.get("model_provider") or self._data.get("model_provider_name") or "")
+
+    @property
+    def model_provider_name(self) -> str:  # type: ignore[override]
+        """The model's provider, under the name later api-versions use."""
+        return str(self._data.get("model_provider_name") or self._data.get("model_provider") or "")
+
+
+ChatCompletionsNamedToolChoiceFunction = _models.ChatCompletionsFunctionToolSelection
+
+
 class StreamingChatResponseMessageUpdate(_models.StreamingChatResponseMessageUpdate):
     """The change to the message carried by one streamed update. `content` is `""` when it carries no text."""
 
@@ -173,7 +252,7 @@ class StreamingChatResponseMessageUpdate(_models.StreamingChatResponseMessageUpd
         calls = self._data.get("tool_calls")
         if calls is None:
             return None
-        return [_models.StreamingChatResponseToolCallUpdate(call) for call in dicts(calls)]
+        return [_models.StreamingChatResponseToolCallUpdate(call) for call in json_objects(calls)]
 
 
 class StreamingChatChoiceUpdate(_models.StreamingChatChoiceUpdate):
@@ -182,7 +261,7 @@ class StreamingChatChoiceUpdate(_models.StreamingChatChoiceUpdate):
     @property
     def delta(self) -> StreamingChatResponseMessageUpdate:  # type: ignore[override]
         """The change to the message."""
-        return wrap_json(StreamingChatResponseMessageUpdate, as_dict(self._data.get("delta")) or {})
+        return wrap_json(StreamingChatResponseMessageUpdate, json_object(self._data.get("delta")))
 
 
 class StreamingChatCompletionsUpdate(_models.StreamingChatCompletionsUpdate):
@@ -197,30 +276,100 @@ class StreamingChatCompletionsUpdate(_models.StreamingChatCompletionsUpdate):
     @property
     def usage(self) -> Optional[_models.CompletionsUsage]:  # type: ignore[override]
         """Token counts, usually in the last update only."""
-        usage = as_dict(self._data.get("usage"))
-        return _models.CompletionsUsage(usage) if usage is not None else None
+        usage: Any = self._data.get("usage")
+        if usage is None or isinstance(usage, _models.CompletionsUsage):
+            return usage
+        return _models.CompletionsUsage(json_object(usage))
 
     @property
     def choices(self) -> list[StreamingChatChoiceUpdate]:  # type: ignore[override]
         """The changes, one per choice; one empty choice when the update carries none on the wire."""
-        wire = dicts(self._data.get("choices")) or [{"index": 0, "finish_reason": None, "delta": {}}]
+        wire = json_objects(self._data.get("choices")) or [{"index": 0, "finish_reason": None, "delta": {}}]
         if len(wire) == 1:
             return [wrap_json(StreamingChatChoiceUpdate, wire[0])]
         return [wrap_json(StreamingChatChoiceUpdate, c) for c in wire]
 
 
+# ---------------------------------------------------------------------------------------------- mapping access
+
+# The models whose mapping access gives typed values: every model a response is read into.
+_RESULT_MODELS: tuple[type[Any], ...] = (
+    _models.ChatCompletions,
+    _models.ChatChoice,
+    _models.ChatResponseMessage,
+    _models.ChatCompletionsToolCall,
+    _models.FunctionCall,
+    _models.CompletionsUsage,
+    _models.StreamingChatCompletionsUpdate,
+    _models.StreamingChatChoiceUpdate,
+    _models.StreamingChatResponseMessageUpdate,
+    _models.StreamingChatResponseToolCallUpdate,
+    _models.StreamingFunctionCallUpdate,
+    _models.EmbeddingsResult,
+    _models.EmbeddingItem,
+    _models.EmbeddingsUsage,
+    _models.ImageGenerations,
+    _models.ImageGenerationData,
+    _models.ModelInfo,
+)
+_DECLARED: dict[type[Any], dict[str, str]] = {}
+
+
+def _declared(cls: type[Any]) -> dict[str, str]:
+    """Wire name -> attribute name of the fields a model class declares."""
+    names = _DECLARED.get(cls)
+    if names is None:
+        if "_attr_to_rest_field" not in cls.__dict__:
+            new: Any = cls.__new__
+            new(cls)  # the generated base builds the class's field table on first construction
+        fields: dict[str, Any] = getattr(cls, "_attr_to_rest_field", {})
+        names = _DECLARED[cls] = {field._rest_name: attr for attr, field in fields.items()}
+    return names
+
+
+def _typed_getitem(self: Any, key: str) -> Any:
+    """`model[key]`: the typed value of a declared field (as `model.<field>` gives it), else the JSON value."""
+    data: dict[str, Any] = self._data
+    if key in data:
+        cls: Any = self.__class__
+        attribute = _declared(cls).get(key)
+        if attribute is not None:
+            return getattr(self, attribute)
+    return data[key]
+
+
 def patch_sdk() -> None:
-    """Nothing to patch at import time: the classes above are exported under their own names."""
+    """Give the result models typed mapping access (see the module docstring)."""
+    for cls in _RESULT_MODELS:
+        setattr(cls, "__getitem__", _typed_getitem)
 
 
-def _json_object(value: object) -> dict[str, Any]:
+def __getattr__(name: str) -> Any:
+    # The stream classes live with the stream code, which imports this module; resolved on first use.
+    if name in ("StreamingChatCompletions", "AsyncStreamingChatCompletions"):
+        from .. import _streaming  # pylint: disable=import-outside-toplevel
+
+        return getattr(_streaming, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def json_object(value: object) -> dict[str, Any]:
     """A JSON object, also when the generated deserializer already made a model of it; {} otherwise."""
+    if type(value) is dict:
+        return cast("dict[str, Any]", value)
     return as_dict(value) or as_dict(getattr(value, "_data", None)) or {}
 
 
-def _json_objects(value: object) -> list[dict[str, Any]]:
-    """The JSON objects of a list, also when the generated deserializer already made models of them."""
-    return [_json_object(item) for item in as_sequence(value) or ()]
+def json_objects(value: object) -> list[dict[str, Any]]:
+    """The JSON objects of a list, also when the generated deserializer already made models of them
+    (a model built in Python from keywords or a dict holds its parts as models)."""
+    items = dicts(value)
+    if type(value) is not list:
+        return items
+    values: list[Any] = cast("list[Any]", value)  # type: ignore[redundant-cast, unused-ignore]
+    if len(items) == len(values):
+        return items
+    return [json_object(item) for item in values]
 
 
 class EmbeddingItem(_models.EmbeddingItem):
@@ -240,7 +389,7 @@ class EmbeddingsResult(_models.EmbeddingsResult):
     @functools.cached_property
     def data(self) -> list[EmbeddingItem]:  # type: ignore[override]
         """The vectors, one per input."""
-        return [wrap_json(EmbeddingItem, item) for item in _json_objects(self._data.get("data"))]
+        return [wrap_json(EmbeddingItem, item) for item in json_objects(self._data.get("data"))]
 
     @property
     def usage(self) -> _models.EmbeddingsUsage:  # type: ignore[override]
@@ -259,7 +408,7 @@ class ChatResponseMessage(_models.ChatResponseMessage):
         calls = self._data.get("tool_calls")
         if calls is None:
             return None
-        return [_models.ChatCompletionsToolCall(call) for call in _json_objects(calls)]
+        return [_models.ChatCompletionsToolCall(call) for call in json_objects(calls)]
 
 
 class ChatChoice(_models.ChatChoice):
@@ -268,7 +417,7 @@ class ChatChoice(_models.ChatChoice):
     @property
     def message(self) -> ChatResponseMessage:  # type: ignore[override]
         """The message."""
-        return wrap_json(ChatResponseMessage, _json_object(self._data.get("message")))
+        return wrap_json(ChatResponseMessage, json_object(self._data.get("message")))
 
 
 class ChatCompletions(_models.ChatCompletions):
@@ -277,10 +426,10 @@ class ChatCompletions(_models.ChatCompletions):
     @property
     def choices(self) -> list[ChatChoice]:  # type: ignore[override]
         """The choices of reply."""
-        return [wrap_json(ChatChoice, choice) for choice in _json_objects(self._data.get("choices"))]
+        return [wrap_json(ChatChoice, choice) for choice in json_objects(self._data.get("choices"))]
 
     @property
     def usage(self) -> _models.CompletionsUsage:  # type: ignore[override]
         """Token counts."""
         usage: Any = self._data.get("usage")
-        return usage if isinstance(usage, _models.CompletionsUsage) else _models.CompletionsUsage(_json_object(usage))
+        return usage if isinstance(usage, _models.CompletionsUsage) else _models.CompletionsUsage(json_object(usage))

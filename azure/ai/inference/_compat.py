@@ -1,0 +1,85 @@
+# ------------------------------------
+# Copyright (c) Microsoft Corporation.
+# Licensed under the MIT License.
+# ------------------------------------
+"""What the 1.0.0b9 names `complete(stream=...)` need beyond `create` and `create_streaming`.
+
+Strategy: `complete` and `embed` on the clients are thin methods over the same request building as `create`;
+this module only holds what differs. A stream opened through `complete(stream=True)` yields its updates the way
+1.0.0b9 did: an update whose wire `choices` list is empty has `choices == []`, and `delta.content` is None when the
+delta carries no text. The updates are the same JSON wrapped in subclasses of the public update models, so
+`isinstance` checks and `as_dict()` behave as for any other update. No I/O here beyond the stream classes' own.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from ._json import as_mapping
+from ._streaming import AsyncStreamingChatCompletions, StreamingChatCompletions
+from .models._patch import (
+    StreamingChatChoiceUpdate,
+    StreamingChatCompletionsUpdate,
+    StreamingChatResponseMessageUpdate,
+    json_object,
+    json_objects,
+    wrap_json,
+)
+
+__all__: list[str] = []
+
+
+def wants_stream(body: Any, stream: Any) -> bool:
+    """Whether a `complete` call streams: `stream=` when given, else the body's own `"stream"` field."""
+    if stream is not None:
+        if not isinstance(stream, bool):
+            raise TypeError(f"stream must be a bool, not {type(stream).__name__}")
+        return stream
+    mapping = as_mapping(body)
+    return mapping is not None and mapping.get("stream") is True
+
+
+class _DeltaAsBefore(StreamingChatResponseMessageUpdate):
+    """A streamed delta whose `content` is None when it carries no text."""
+
+    @property
+    def content(self) -> Optional[str]:  # type: ignore[override]
+        """The next piece of the text, or None when the update carries none."""
+        value: Any = self._data.get("content")
+        return value if isinstance(value, str) else None
+
+
+class _ChoiceAsBefore(StreamingChatChoiceUpdate):
+    @property
+    def delta(self) -> _DeltaAsBefore:  # type: ignore[override]
+        """The change to the message."""
+        return wrap_json(_DeltaAsBefore, json_object(self._data.get("delta")))
+
+
+class _UpdateAsBefore(StreamingChatCompletionsUpdate):
+    """A streamed update whose `choices` are exactly the wire's, possibly none."""
+
+    @property
+    def choices(self) -> list[_ChoiceAsBefore]:  # type: ignore[override]
+        """The changes, one per choice; empty when the update carries none."""
+        return [wrap_json(_ChoiceAsBefore, choice) for choice in json_objects(self._data.get("choices"))]
+
+
+def as_before(update: StreamingChatCompletionsUpdate) -> StreamingChatCompletionsUpdate:
+    """The same update, read the 1.0.0b9 way."""
+    data = update._data  # pyright: ignore[reportPrivateUsage]  # pylint: disable=protected-access
+    return wrap_json(_UpdateAsBefore, data)
+
+
+class CompatStreamingChatCompletions(StreamingChatCompletions):
+    """The stream `complete(stream=True)` returns: a `StreamingChatCompletions` whose updates read as in 1.0.0b9."""
+
+    def __next__(self) -> StreamingChatCompletionsUpdate:
+        return as_before(super().__next__())
+
+
+class AsyncCompatStreamingChatCompletions(AsyncStreamingChatCompletions):
+    """The stream the async `complete(stream=True)` returns; see `CompatStreamingChatCompletions`."""
+
+    async def __anext__(self) -> StreamingChatCompletionsUpdate:
+        return as_before(await super().__anext__())
