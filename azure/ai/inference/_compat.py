@@ -75,11 +75,11 @@ class CompatStreamingChatCompletions(StreamingChatCompletions):
     """The stream `complete(stream=True)` returns: a `StreamingChatCompletions` whose updates read as in 1.0.0b9."""
 
     def __next__(self) -> StreamingChatCompletionsUpdate:
-        return as_before(super().__next__())
+        return as_before(StreamingChatCompletions.__next__(self))
 
 
 class AsyncCompatStreamingChatCompletions(AsyncStreamingChatCompletions):
     """The stream the async `complete(stream=True)` returns; see `CompatStreamingChatCompletions`."""
 
     async def __anext__(self) -> StreamingChatCompletionsUpdate:
-        return as_before(await super().__anext__())
+        return as_before(await AsyncStreamingChatCompletions.__anext__(self))
