@@ -71,11 +71,9 @@ def chat_completions(data: dict[str, Any]) -> ChatCompletions:
 
 
 def model_info(data: dict[str, Any]) -> ModelInfo:
-    # Later api-versions name the provider `model_provider_name`; keep both names readable, also by key.
+    # Later api-versions name the provider `model_provider_name`; `ModelInfo` reads both names, also by key.
     if "model_provider" not in data and "model_provider_name" in data:
         data["model_provider"] = data["model_provider_name"]
-    elif "model_provider_name" not in data and "model_provider" in data:
-        data["model_provider_name"] = data["model_provider"]
     return wrap_json(ModelInfo, data)
 
 

@@ -227,12 +227,14 @@ class ModelInfo(_models.ModelInfo):
     @property
     def model_provider(self) -> str:  # type: ignore[override]
         """The model's provider, for example `Microsoft`."""
-        return str(self._data.get("model_provider") or self._data.get("model_provider_name") or "")
+        value: Any = self._data.get("model_provider") or self._data.get("model_provider_name")
+        return value
 
     @property
     def model_provider_name(self) -> str:  # type: ignore[override]
         """The model's provider, under the name later api-versions use."""
-        return str(self._data.get("model_provider_name") or self._data.get("model_provider") or "")
+        value: Any = self._data.get("model_provider_name") or self._data.get("model_provider")
+        return value
 
 
 ChatCompletionsNamedToolChoiceFunction = _models.ChatCompletionsFunctionToolSelection
@@ -328,14 +330,19 @@ def _declared(cls: type[Any]) -> dict[str, str]:
 
 
 def _typed_getitem(self: Any, key: str) -> Any:
-    """`model[key]`: the typed value of a declared field (as `model.<field>` gives it), else the JSON value."""
+    """`model[key]`: the typed value of a declared field (as `model.<field>` gives it), else the JSON value.
+
+    A declared field absent from the JSON is a KeyError, unless the model reads it from elsewhere (`ModelInfo`
+    answers `model_provider_name` from `model_provider`)."""
     data: dict[str, Any] = self._data
-    if key in data:
-        cls: Any = self.__class__
-        attribute = _declared(cls).get(key)
-        if attribute is not None:
-            return getattr(self, attribute)
-    return data[key]
+    cls: Any = self.__class__
+    attribute = _declared(cls).get(key)
+    if attribute is None:
+        return data[key]
+    value = getattr(self, attribute)
+    if value is None and key not in data:
+        raise KeyError(key)
+    return value
 
 
 def patch_sdk() -> None:
