@@ -227,14 +227,12 @@ class ModelInfo(_models.ModelInfo):
     @property
     def model_provider(self) -> str:  # type: ignore[override]
         """The model's provider, for example `Microsoft`."""
-        value: Any = self._data.get("model_provider") or self._data.get("model_provider_name")
-        return value
+        return cast(str, self._data.get("model_provider") or self._data.get("model_provider_name"))
 
     @property
     def model_provider_name(self) -> str:  # type: ignore[override]
         """The model's provider, under the name later api-versions use."""
-        value: Any = self._data.get("model_provider_name") or self._data.get("model_provider")
-        return value
+        return cast(str, self._data.get("model_provider_name") or self._data.get("model_provider"))
 
 
 ChatCompletionsNamedToolChoiceFunction = _models.ChatCompletionsFunctionToolSelection
