@@ -13,8 +13,8 @@ USAGE:
 
     AZURE_AI_CHAT_ENDPOINT  your https endpoint; with it the sample uses DefaultAzureCredential.
     On the local emulator (an http:// endpoint) the sample uses a fixed test token instead (the emulator accepts
-    tokens that start with "emulator-token"), over plain http with enforce_https=False, which is only
-    for a local test server: bearer tokens must otherwise travel over https.
+    tokens that start with "emulator-token"), over plain http: credentials go over http:// only to loopback
+    hosts (127.0.0.1, ::1, localhost); any other host needs https:// (or enforce_https=False).
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def main() -> None:
         )
         # [END entra_id]
     else:
-        client = ChatCompletionsClient(endpoint, LocalTestCredential(), enforce_https=False)
+        client = ChatCompletionsClient(endpoint, LocalTestCredential())
 
     with client:
         response = client.create(messages=[UserMessage("Hello with a token")])

@@ -101,9 +101,9 @@ def test_untrusted_certificate_is_refused(tls_emulator, mode):
     mode.run(body)
 
 
-def test_token_credential_refuses_plain_http(mode):
+def test_token_credential_refuses_plain_http_to_a_remote_host(mode):
     with pytest.raises(ValueError, match="https"):
-        mode.api.ChatCompletionsClient("http://127.0.0.1:1", RecordingCredential(mode.is_async))
+        mode.api.ChatCompletionsClient("http://inference.example.com", RecordingCredential(mode.is_async))
 
 
 @pytest.mark.parametrize(

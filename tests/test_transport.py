@@ -522,8 +522,9 @@ def test_environment_proxy_used_and_bypassed(
     monkeypatch.setenv("NO_PROXY" if variable.isupper() else "no_proxy", "127.0.0.1,localhost")
     transport = Urllib3Transport()
     # A host that only the proxy can reach (it does not resolve here): the request goes through the proxy.
+    # It is not a loopback host, so sending the key over http to it needs enforce_https=False.
     with ChatCompletionsClient(
-        f"http://inference.test:{port}", AzureKeyCredential(DEFAULT_KEY), transport=transport
+        f"http://inference.test:{port}", AzureKeyCredential(DEFAULT_KEY), transport=transport, enforce_https=False
     ) as client:
         assert client.create(messages=messages()).choices[0].message.content == EXPECTED
         assert text_of(list(client.create_streaming(messages=messages()))) == EXPECTED

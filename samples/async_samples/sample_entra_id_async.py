@@ -13,8 +13,8 @@ USAGE:
 
     AZURE_AI_CHAT_ENDPOINT  your https endpoint; with it the sample uses DefaultAzureCredential.
     On the local emulator (an http:// endpoint) the sample uses a fixed test token instead (the emulator accepts
-    tokens that start with "emulator-token"), over plain http with enforce_https=False, which is only
-    for a local test server: bearer tokens must otherwise travel over https.
+    tokens that start with "emulator-token"), over plain http: credentials go over http:// only to loopback
+    hosts (127.0.0.1, ::1, localhost); any other host needs https:// (or enforce_https=False).
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ async def main() -> None:
         )
         # [END entra_id]
     else:
-        client = ChatCompletionsClient(endpoint, LocalTestCredential(), enforce_https=False)
+        client = ChatCompletionsClient(endpoint, LocalTestCredential())
 
     async with client:
         response = await client.create(messages=[UserMessage("Hello with a token")])

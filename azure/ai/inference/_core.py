@@ -22,13 +22,15 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any, Callable, NamedTuple, Optional
+from urllib.parse import urlsplit
 
 from azure.core.credentials import AzureKeyCredential
 from azure.core.exceptions import ResourceNotFoundError
 from azure.core.rest import HttpRequest
 
 from ._json import as_mapping, as_sequence
-from ._policies import AllowPlainHttpTokensPolicy, KeyCredentialPolicy, logging_policies
+from ._credentials import KeyCredentialPolicy, check_blocked_headers, check_endpoint_security, check_key
+from ._policies import logging_policies
 from ._utils.model_base import SdkJSONEncoder
 
 __all__: list[str] = []
@@ -95,6 +97,7 @@ CONSTRUCTOR_OPTIONS = PER_CALL_OPTIONS | frozenset(
         "session_owner",
         "use_env_settings",
         "enforce_https",
+        "blocked_redirect_headers",
         "sdk_moniker",
         "polling_interval",
     }
@@ -161,7 +164,22 @@ def normalize_endpoint(endpoint: Any) -> str:
         raise ValueError(f"endpoint has no host name: {endpoint[:100]!r}")
     if "?" in rest or "#" in rest:
         raise ValueError("endpoint must not contain a query or fragment; pass api_version= instead")
+    _check_host_and_port(authority)
     return scheme.lower() + "://" + rest.rstrip("/")
+
+
+def _check_host_and_port(authority: str) -> None:
+    """ValueError for a host or port no request could use: `h:99999`, `h:abc`, `h:0`, `[::1` and the like."""
+    problem = f"endpoint has a malformed host or port {authority[:100]!r}: expected host, host:port or [IPv6]:port "
+    problem += "with a port from 1 to 65535"
+    try:
+        parts = urlsplit("//" + authority)
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        raise ValueError(problem) from None
+    after_brackets = authority.partition("]")[2] if authority.startswith("[") else ""
+    if not host or port == 0 or (after_brackets and not re.fullmatch(r":[0-9]*", after_brackets)):
+        raise ValueError(problem)
 
 
 def is_azure_openai(endpoint: str) -> bool:
@@ -482,6 +500,7 @@ def body_from_mapping(body: Any, stream: bool) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------------- clients
 
 _OPENAI_SCOPE = "https://cognitiveservices.azure.com/.default"
+_ML_SCOPE = "https://ml.azure.com/.default"
 
 
 class ClientSettings:
@@ -499,6 +518,7 @@ class ClientSettings:
         kwargs: dict[str, Any],
         retry_policy_type: Any,
         transport_type: Any,
+        token_policy_type: Any,
     ) -> None:
         check_options(kwargs, CONSTRUCTOR_OPTIONS, name)
         self.endpoint = normalize_endpoint(endpoint)
@@ -507,19 +527,19 @@ class ClientSettings:
         self.defaults = collect_defaults(fields, defaults, self.api_version)
         self.extras = check_model_extras(model_extras, fields)
         self.routes = resolve_routes(self.endpoint, self.api_version)
+        # Credentials go only to the endpoint's origin, and over http only to a loopback host (see `_credentials`).
+        origin = check_endpoint_security(self.endpoint, kwargs.pop("enforce_https", True))
+        check_blocked_headers(kwargs.get("blocked_redirect_headers"))
         if isinstance(credential, AzureKeyCredential):
-            kwargs.pop("enforce_https", None)  # keys are sent on any scheme, as azure-core's key policy does
-            kwargs.setdefault("authentication_policy", KeyCredentialPolicy(credential))
+            check_key(credential.key)
+            kwargs.setdefault("authentication_policy", KeyCredentialPolicy(credential, origin))
         elif hasattr(credential, "get_token") or hasattr(credential, "get_token_info"):
-            if kwargs.pop("enforce_https", True) is False:
-                kwargs["per_call_policies"] = [*kwargs.get("per_call_policies", ()), AllowPlainHttpTokensPolicy()]
-            elif self.endpoint.startswith("http://"):
-                raise ValueError(
-                    "A token credential needs an https:// endpoint: bearer tokens must not travel in clear text "
-                    "(enforce_https=False allows http for a local test server)"
+            if "credential_scopes" not in kwargs:
+                kwargs["credential_scopes"] = [_OPENAI_SCOPE if is_azure_openai(self.endpoint) else _ML_SCOPE]
+            if "authentication_policy" not in kwargs:
+                kwargs["authentication_policy"] = token_policy_type(
+                    credential, *kwargs["credential_scopes"], origin=origin, **kwargs
                 )
-            if is_azure_openai(self.endpoint):
-                kwargs.setdefault("credential_scopes", [_OPENAI_SCOPE])
         else:
             raise TypeError(
                 "credential must be an AzureKeyCredential or a token credential (an object with get_token), "

@@ -52,6 +52,7 @@ from ._compat import CompatStreamingChatCompletions, wants_stream
 from ._errors import StreamingError
 from ._results import chat_completions, embeddings_result, image_generations, model_info, raise_for_status, read_json
 from ._streaming import StreamingChatCompletions, check_event_stream
+from ._credentials import TokenCredentialPolicy
 from ._policies import RetryPolicy, SansIOPolicyGroup, default_transport, pipeline_policies
 from ._tracing import (
     CHAT,
@@ -98,6 +99,7 @@ class _InferenceClient:
     _open_streams: "Optional[weakref.WeakSet[StreamingChatCompletions]]" = None
     _retry_policy_type: Any = RetryPolicy
     _transport_type: Any = staticmethod(default_transport)
+    _token_policy_type: Any = TokenCredentialPolicy
 
     def _setup(
         self,
@@ -122,6 +124,7 @@ class _InferenceClient:
             kwargs,
             self._retry_policy_type,
             self._transport_type,
+            self._token_policy_type,
         )
 
     def _use_own_pipeline(self, kwargs: dict[str, Any]) -> None:

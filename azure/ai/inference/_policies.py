@@ -3,13 +3,8 @@
 # Licensed under the MIT License.
 # ------------------------------------
 """Pipeline policies of our own, each a sans-IO policy that works in the sync and async pipelines alike.
+(The credential policies, and where credentials may go, are in `_credentials`.)
 
-- `KeyCredentialPolicy` sends an `AzureKeyCredential` in the two headers real endpoints read:
-  `Authorization: Bearer <key>` (serverless and managed endpoints, OpenAI-compatible servers) and
-  `api-key: <key>` (Azure OpenAI, Foundry). The key is read on every request, so
-  `AzureKeyCredential.update()` takes effect on the next one. Its format is never checked.
-- `AllowPlainHttpTokensPolicy` lets a token credential talk to a plain http endpoint when the client was
-  built with `enforce_https=False` (a local test server only; azure-core refuses this by default).
 - `RetryPolicy` and `AsyncRetryPolicy` are azure-core's, except that a failed response carrying only
   `retry-after-ms` or `x-ms-retry-after-ms` (no `Retry-After`) counts as "retry after this delay" too, as
   `Retry-After` does: azure-core already honours these headers for the delay, not for the decision.
@@ -27,7 +22,6 @@ import logging
 import os
 from typing import Any, cast
 
-from azure.core.credentials import AzureKeyCredential
 from azure.core.pipeline import PipelineRequest, PipelineResponse
 from azure.core.pipeline.policies import AsyncRetryPolicy as _AsyncRetryPolicy
 from azure.core.pipeline.policies import HttpLoggingPolicy, NetworkTraceLoggingPolicy
@@ -38,8 +32,9 @@ from azure.core.pipeline.policies import (
     HTTPPolicy,
     RequestIdPolicy,
     SansIOHTTPPolicy,
-    SensitiveHeaderCleanupPolicy,
 )
+
+from ._credentials import CredentialHeaderCleanupPolicy
 
 __all__: list[str] = []
 
@@ -61,30 +56,6 @@ LOGGED_HEADERS = frozenset(
         "retry-after-ms",
     }
 )
-
-
-class KeyCredentialPolicy(SansIOHTTPPolicy[Any, Any]):
-    """Adds `Authorization: Bearer <key>` and `api-key: <key>` from an `AzureKeyCredential` to each request."""
-
-    def __init__(self, credential: AzureKeyCredential) -> None:
-        super().__init__()
-        self._credential = credential
-
-    def on_request(self, request: PipelineRequest[Any]) -> None:
-        key = self._credential.key
-        headers = request.http_request.headers
-        headers["Authorization"] = "Bearer " + key
-        headers["api-key"] = key
-
-    def __repr__(self) -> str:
-        return "KeyCredentialPolicy(credential=<hidden>)"
-
-
-class AllowPlainHttpTokensPolicy(SansIOHTTPPolicy[Any, Any]):
-    """Marks each request so that azure-core's bearer token policy accepts an http:// URL."""
-
-    def on_request(self, request: PipelineRequest[Any]) -> None:
-        request.context["enforce_https"] = False
 
 
 _MS_HEADERS = ("retry-after-ms", "x-ms-retry-after-ms")
@@ -231,8 +202,9 @@ def grouped(policies: list[Any], group_type: Any) -> list[Any]:
 
 def pipeline_policies(config: Any, kwargs: dict[str, Any], group_type: Any) -> list[Any]:
     """The policies of a client's pipeline: the generated client's, in the same order, without azure-core's
-    ContentDecodePolicy, which would parse every JSON body a second time (the clients parse it once), and with
-    each run of sans-IO policies in one `group_type` layer."""
+    ContentDecodePolicy, which would parse every JSON body a second time (the clients parse it once), with
+    `CredentialHeaderCleanupPolicy` in place of azure-core's `SensitiveHeaderCleanupPolicy`, and with each run
+    of sans-IO policies in one `group_type` layer."""
     return grouped(
         [
             RequestIdPolicy(**kwargs),
@@ -245,7 +217,7 @@ def pipeline_policies(config: Any, kwargs: dict[str, Any], group_type: Any) -> l
             config.custom_hook_policy,
             config.logging_policy,
             DistributedTracingPolicy(**kwargs),
-            SensitiveHeaderCleanupPolicy(**kwargs),
+            CredentialHeaderCleanupPolicy(config.endpoint, **kwargs),
             config.http_logging_policy,
         ],
         group_type,
