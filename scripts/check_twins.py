@@ -35,6 +35,7 @@ NAMES = {
     "AsyncHttpResponse": "HttpResponse",
     "AsyncTokenCredential": "TokenCredential",
     "AsyncRetryPolicy": "RetryPolicy",
+    "AsyncRedirectPolicy": "RedirectPolicy",
     "AsyncSansIOPolicyGroup": "SansIOPolicyGroup",
     "AsyncHTTPPolicy": "HTTPPolicy",
     "AsyncIterator": "Iterator",

@@ -519,6 +519,7 @@ class ClientSettings:
         retry_policy_type: Any,
         transport_type: Any,
         token_policy_type: Any,
+        redirect_policy_type: Any,
     ) -> None:
         check_options(kwargs, CONSTRUCTOR_OPTIONS, name)
         self.endpoint = normalize_endpoint(endpoint)
@@ -546,6 +547,8 @@ class ClientSettings:
                 f"not {type(credential).__name__}"
             )
         logging_policies(kwargs)
+        if "redirect_policy" not in kwargs:
+            kwargs["redirect_policy"] = redirect_policy_type(**kwargs)
         if "retry_policy" not in kwargs:
             kwargs["retry_policy"] = retry_policy_type(**kwargs)
         if "transport" not in kwargs:  # one transport, shared by the generated pipeline and ours

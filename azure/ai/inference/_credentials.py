@@ -20,6 +20,10 @@ are azure-core's, configured or subclassed, and they share one test of "has this
   built with `enforce_https=False` (`check_endpoint_security`, at construction);
 - a key must be printable ASCII: `check_key` raises `ValueError` at construction, and the key policy raises it
   again before a request is sent when `AzureKeyCredential.update()` brought a bad key. No message shows the key.
+
+The redirect policies (`RedirectPolicy`, `AsyncRedirectPolicy`) are azure-core's, except that the responses of
+the redirects they followed are closed when the call's redirect chain ends (azure-core leaves them open, which
+holds a connection per hop of a streamed call); their body is never read.
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ from urllib.parse import urlsplit
 
 from azure.core.credentials import AzureKeyCredential
 from azure.core.pipeline import PipelineRequest, PipelineResponse
+from azure.core.pipeline.policies import AsyncRedirectPolicy as _AsyncRedirectPolicy
+from azure.core.pipeline.policies import RedirectPolicy as _RedirectPolicy
 from azure.core.pipeline.policies import (
     AsyncBearerTokenCredentialPolicy,
     BearerTokenCredentialPolicy,
@@ -235,3 +241,44 @@ class CredentialHeaderCleanupPolicy(SensitiveHeaderCleanupPolicy[Any, Any]):
     def on_request(self, request: PipelineRequest[Any]) -> None:
         left_origin(request, self._origin)
         super().on_request(request)
+
+
+# The responses of the redirects followed during one call, closed when its redirect chain ends.
+_FOLLOWED = "azure.ai.inference.followed_redirects"
+
+
+def _remember(response: PipelineResponse[Any, Any]) -> None:
+    followed: list[Any] = response.context.setdefault(_FOLLOWED, [])
+    followed.append(response.http_response)
+
+
+class RedirectPolicy(_RedirectPolicy[Any, Any]):
+    """azure-core's redirect policy; the responses of the redirects it followed are closed at the end."""
+
+    def increment(self, settings: dict[str, Any], response: PipelineResponse[Any, Any], redirect_location: str) -> bool:
+        _remember(response)
+        return super().increment(settings, response, redirect_location)
+
+    def send(self, request: PipelineRequest[Any]) -> PipelineResponse[Any, Any]:
+        try:
+            return super().send(request)
+        finally:
+            for followed in request.context.get(_FOLLOWED, ()):
+                followed.close()
+            request.context[_FOLLOWED] = []
+
+
+class AsyncRedirectPolicy(_AsyncRedirectPolicy[Any, Any]):
+    """The async twin of `RedirectPolicy`."""
+
+    def increment(self, settings: dict[str, Any], response: PipelineResponse[Any, Any], redirect_location: str) -> bool:
+        _remember(response)
+        return super().increment(settings, response, redirect_location)
+
+    async def send(self, request: PipelineRequest[Any]) -> PipelineResponse[Any, Any]:
+        try:
+            return await super().send(request)
+        finally:
+            for followed in request.context.get(_FOLLOWED, ()):
+                await followed.close()
+            request.context[_FOLLOWED] = []

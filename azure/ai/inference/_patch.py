@@ -52,7 +52,7 @@ from ._compat import CompatStreamingChatCompletions, wants_stream
 from ._errors import StreamingError
 from ._results import chat_completions, embeddings_result, image_generations, model_info, raise_for_status, read_json
 from ._streaming import StreamingChatCompletions, check_event_stream
-from ._credentials import TokenCredentialPolicy
+from ._credentials import RedirectPolicy, TokenCredentialPolicy
 from ._policies import RetryPolicy, SansIOPolicyGroup, default_transport, pipeline_policies
 from ._tracing import (
     CHAT,
@@ -100,6 +100,7 @@ class _InferenceClient:
     _retry_policy_type: Any = RetryPolicy
     _transport_type: Any = staticmethod(default_transport)
     _token_policy_type: Any = TokenCredentialPolicy
+    _redirect_policy_type: Any = RedirectPolicy
 
     def _setup(
         self,
@@ -125,6 +126,7 @@ class _InferenceClient:
             self._retry_policy_type,
             self._transport_type,
             self._token_policy_type,
+            self._redirect_policy_type,
         )
 
     def _use_own_pipeline(self, kwargs: dict[str, Any]) -> None:

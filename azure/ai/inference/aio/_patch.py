@@ -49,7 +49,7 @@ from .._compat import AsyncCompatStreamingChatCompletions, wants_stream
 from .._errors import StreamingError
 from .._results import chat_completions, embeddings_result, image_generations, model_info, raise_for_status, read_json
 from .._streaming import AsyncStreamingChatCompletions, check_event_stream
-from .._credentials import AsyncTokenCredentialPolicy
+from .._credentials import AsyncRedirectPolicy, AsyncTokenCredentialPolicy
 from .._policies import AsyncRetryPolicy, AsyncSansIOPolicyGroup, default_async_transport, pipeline_policies
 from .._tracing import (
     CHAT,
@@ -97,6 +97,7 @@ class _InferenceClient:
     _retry_policy_type: Any = AsyncRetryPolicy
     _transport_type: Any = staticmethod(default_async_transport)
     _token_policy_type: Any = AsyncTokenCredentialPolicy
+    _redirect_policy_type: Any = AsyncRedirectPolicy
 
     def _setup(
         self,
@@ -122,6 +123,7 @@ class _InferenceClient:
             self._retry_policy_type,
             self._transport_type,
             self._token_policy_type,
+            self._redirect_policy_type,
         )
 
     def _use_own_pipeline(self, kwargs: dict[str, Any]) -> None:
