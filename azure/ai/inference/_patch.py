@@ -205,6 +205,11 @@ class ChatCompletionsClient(_InferenceClient, _ChatCompletionsClient):
     :param endpoint: The endpoint URL, for example `https://<deployment>.<region>.inference.ai.azure.com`.
     :param credential: An `AzureKeyCredential` (sent as `Authorization: Bearer <key>` and `api-key: <key>`)
      or a token credential such as azure-identity's `DefaultAzureCredential`.
+    :keyword enforce_https: Credentials go over `http://` only to loopback hosts (127.0.0.0/8, ::1, localhost);
+     another `http://` endpoint raises `ValueError` unless this is `False`. Whatever the scheme, credentials go
+     only to the endpoint's origin (scheme, host, port): a redirect elsewhere is followed without them.
+    :keyword blocked_redirect_headers: More header names to remove, with `Authorization` and `api-key`, from a
+     request redirected to another origin.
     :keyword api_version: The REST API version; defaults to `2024-04-01-preview`.
     :keyword model_extras: Extra body fields sent with every call (see `create`).
     :keyword frequency_penalty: ... The remaining keywords named like `create`'s arguments are defaults
