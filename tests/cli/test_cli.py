@@ -254,9 +254,11 @@ def test_configuration_errors_exit_with_2(emu):
 
 def test_without_a_key_the_default_azure_credential_is_used(emu):
     pytest.importorskip("azure.identity")
-    done = run("info", endpoint=emu.url, key=None)
-    # DefaultAzureCredential is a token credential, which refuses to send a token to a plain http endpoint.
-    assert done.returncode == 1 and "token credential needs an https:// endpoint" in one_error_line(done)
+    done = run("info", endpoint="http://inference.example.invalid", key=None)
+    # DefaultAzureCredential is a token credential, which refuses to send a token over plain http to a host that
+    # is not loopback, before asking for one (so before any network traffic).
+    line = one_error_line(done)
+    assert done.returncode == 1 and "only to loopback hosts" in line and "send the token in clear text" in line
     assert emu.requests == []
 
 

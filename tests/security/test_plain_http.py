@@ -102,6 +102,7 @@ def test_http_to_a_host_that_is_not_loopback_is_refused_at_construction(mode, ki
         getattr(mode.api, name)(endpoint, credential, transport=transport)
     message = str(info.value)
     assert RULE in message and "enforce_https=False" in message and "https://" in message
+    assert f"send the {kind} in clear text" in message
     assert KEY not in message
     assert transport.sent == 0
     if kind == "token":

@@ -528,24 +528,25 @@ class ClientSettings:
         self.defaults = collect_defaults(fields, defaults, self.api_version)
         self.extras = check_model_extras(model_extras, fields)
         self.routes = resolve_routes(self.endpoint, self.api_version)
+        is_key = isinstance(credential, AzureKeyCredential)
+        if not is_key and not (hasattr(credential, "get_token") or hasattr(credential, "get_token_info")):
+            raise TypeError(
+                "credential must be an AzureKeyCredential or a token credential (an object with get_token), "
+                f"not {type(credential).__name__}"
+            )
         # Credentials go only to the endpoint's origin, and over http only to a loopback host (see `_credentials`).
-        origin = check_endpoint_security(self.endpoint, kwargs.pop("enforce_https", True))
+        origin = check_endpoint_security(self.endpoint, kwargs.pop("enforce_https", True), "key" if is_key else "token")
         check_blocked_headers(kwargs.get("blocked_redirect_headers"))
-        if isinstance(credential, AzureKeyCredential):
+        if is_key:
             check_key(credential.key)
             kwargs.setdefault("authentication_policy", KeyCredentialPolicy(credential, origin))
-        elif hasattr(credential, "get_token") or hasattr(credential, "get_token_info"):
+        else:
             if "credential_scopes" not in kwargs:
                 kwargs["credential_scopes"] = [_OPENAI_SCOPE if is_azure_openai(self.endpoint) else _ML_SCOPE]
             if "authentication_policy" not in kwargs:
                 kwargs["authentication_policy"] = token_policy_type(
                     credential, *kwargs["credential_scopes"], origin=origin, **kwargs
                 )
-        else:
-            raise TypeError(
-                "credential must be an AzureKeyCredential or a token credential (an object with get_token), "
-                f"not {type(credential).__name__}"
-            )
         logging_policies(kwargs)
         if "redirect_policy" not in kwargs:
             kwargs["redirect_policy"] = redirect_policy_type(**kwargs)

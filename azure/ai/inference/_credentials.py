@@ -57,10 +57,7 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 Origin = tuple[str, str, int]
 
-PLAIN_HTTP_RULE = (
-    "credentials are sent over http:// only to loopback hosts (127.0.0.0/8, ::1, localhost); use https://, "
-    "or pass enforce_https=False to send them in clear text to this host"
-)
+PLAIN_HTTP_RULE = "credentials are sent over http:// only to loopback hosts (127.0.0.0/8, ::1, localhost)"
 
 
 def origin_of(url: str) -> Optional[Origin]:
@@ -90,8 +87,9 @@ def is_loopback(host: str) -> bool:
     return address.is_loopback
 
 
-def check_endpoint_security(endpoint: str, enforce_https: Any) -> Origin:
-    """The endpoint's origin; ValueError when credentials would go over http to a host that is not loopback."""
+def check_endpoint_security(endpoint: str, enforce_https: Any, credential: str) -> Origin:
+    """The endpoint's origin; ValueError when the `credential` ("key" or "token") would go over http to a host
+    that is not loopback."""
     if not isinstance(enforce_https, bool):
         raise TypeError(f"enforce_https must be a bool, not {type(enforce_https).__name__}")
     origin = origin_of(endpoint)
@@ -100,7 +98,8 @@ def check_endpoint_security(endpoint: str, enforce_https: Any) -> Origin:
     scheme, host, _ = origin
     if scheme == "http" and enforce_https and not is_loopback(host):
         raise ValueError(
-            f"endpoint {endpoint[:200]!r} uses http:// and {host!r} is not a loopback host: " + PLAIN_HTTP_RULE
+            f"endpoint {endpoint[:200]!r} uses http:// and {host!r} is not a loopback host: {PLAIN_HTTP_RULE}. "
+            f"Use https://, or pass enforce_https=False to send the {credential} in clear text to this host."
         )
     return origin
 
