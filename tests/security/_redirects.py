@@ -167,6 +167,7 @@ class _DualServer(ThreadingHTTPServer):
     def finish_request(self, request: Any, client_address: Any) -> None:
         conn: socket.socket = request
         try:
+            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # headers and body go out at once
             first = conn.recv(1, socket.MSG_PEEK)
             if first == b"\x16":
                 conn = self.hub.tls.wrap_socket(conn, server_side=True)
@@ -204,7 +205,9 @@ class Server:
         self._server = _DualServer(hub, address)
         self.address = address
         self.port = self._server.port
-        self._thread = threading.Thread(target=self._server.serve_forever, name=f"hub-{address}-{self.port}")
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name=f"hub-{address}-{self.port}"
+        )
         self._thread.daemon = True
         self._thread.start()
 
