@@ -20,8 +20,12 @@ temperature, top_p, max_tokens, frequency_penalty, presence_penalty, stop_sequen
 `gen_ai.response.model`, `gen_ai.response.finish_reasons`, `gen_ai.usage.input_tokens`,
 `gen_ai.usage.output_tokens`, and `error.type` with an error status on failure.
 
-Message content is recorded only when asked for (`enable_content_recording=True` on the client, or the
-environment variable `AZURE_TRACING_GEN_AI_CONTENT_RECORDING_ENABLED=true`): as span events
+`tracing.AIInferenceInstrumentor().instrument()` (the 1.0.0b9 way) turns the spans on without azure-core's
+settings, through azure-core's OpenTelemetry tracer.
+
+Message content is recorded only when asked for (`enable_content_recording=True` on the client, the
+instrumentor's `enable_content_recording`, or the environment variable
+`AZURE_TRACING_GEN_AI_CONTENT_RECORDING_ENABLED=true`): as span events
 `gen_ai.system.message`, `gen_ai.user.message`, `gen_ai.assistant.message`, `gen_ai.tool.message` for the request
 and `gen_ai.choice` for each answer, each with `gen_ai.system` and the JSON in `gen_ai.event.content`.
 """
@@ -97,11 +101,28 @@ def content_recording_keyword(value: Any) -> Optional[bool]:
     raise TypeError(f"enable_content_recording must be a bool, not {type(value).__name__}")
 
 
+class _Instrumentation:
+    """Set by the public `tracing.AIInferenceInstrumentor`: spans on without azure-core's tracing settings."""
+
+    on = False
+    content_recording = False
+
+
+INSTRUMENTATION = _Instrumentation()
+
+
+def content_recording_from_environment() -> bool:
+    return os.environ.get(CONTENT_RECORDING_ENV, "").strip().lower() in ("true", "1")
+
+
 def content_recording_enabled(keyword: Optional[bool]) -> bool:
-    """Whether prompts and answers go into the spans: the client's keyword if given, else the environment."""
+    """Whether prompts and answers go into the spans: the client's keyword if given, else the instrumentor's
+    choice while instrumented, else the environment."""
     if keyword is not None:
         return keyword
-    return os.environ.get(CONTENT_RECORDING_ENV, "").strip().lower() in ("true", "1")
+    if INSTRUMENTATION.on:
+        return INSTRUMENTATION.content_recording
+    return content_recording_from_environment()
 
 
 # ---------------------------------------------------------------------------------------------- attributes
@@ -316,7 +337,7 @@ def start_span(operation: str, endpoint: str, request: "HttpRequest", content_re
 
     Tracing problems are logged and never fail the call.
     """
-    if not settings.tracing_enabled():
+    if not (INSTRUMENTATION.on or settings.tracing_enabled()):
         return NO_SPAN
     try:
         return _open(operation, endpoint, request, content_recording)
