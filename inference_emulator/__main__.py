@@ -1,5 +1,6 @@
 # Command line: `python -m inference_emulator [--host H] [--port P] [--key K] [--model-type T]
-# [--fault SPEC] [--latency S] [--tls-cert F --tls-key F]` serves in the foreground until Ctrl-C or SIGTERM, then exits with code 0.
+# [--fault SPEC] [--latency S] [--openai-compatible] [--deployment NAME ...] [--tls-cert F --tls-key F]`
+# serves in the foreground until Ctrl-C or SIGTERM, then exits with code 0.
 from __future__ import annotations
 
 import argparse
@@ -27,6 +28,10 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--latency", type=float, default=0.0, help="seconds every request waits before it is answered (default 0)"
     )
+    parser.add_argument(
+        "--openai-compatible", action="store_true", help="serve /v1/... without an api-version, as llama.cpp does"
+    )
+    parser.add_argument("--deployment", action="append", help="an Azure OpenAI deployment name (default: any)")
     parser.add_argument("--tls-cert", help="PEM certificate file; serve https")
     parser.add_argument("--tls-key", help="PEM private key file for --tls-cert")
     args = parser.parse_args(argv)
@@ -47,7 +52,9 @@ async def _serve(args: argparse.Namespace) -> None:
     if args.tls_cert:
         ssl_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         ssl_context.load_cert_chain(args.tls_cert, args.tls_key)
-    state = EmulatorState(args.key, args.model_type, args.fault)
+    state = EmulatorState(
+        args.key, args.model_type, args.fault, openai_compatible=args.openai_compatible, deployments=args.deployment
+    )
     state.latency = args.latency
     runner, server, url = await start_server(state, args.host, args.port, ssl_context)
     stopping = asyncio.Event()

@@ -174,8 +174,8 @@ async def _dispatch(ex: _Exchange, raw: bytes) -> web.StreamResponse:
             raise ApiError(404, "NotFound", f"No image with id '{image.group(1)}'.")
         return web.Response(body=png, content_type="image/png", headers=ex.headers)
 
-    route = resolve_route(request.method, path, request.query)
-    check_auth(request.headers, state.key)
+    route = resolve_route(request.method, path, request.query, state.openai_compatible)
+    check_auth(request.headers, state.key, route)
     mode = "error"
     if route.operation != "info":
         mode = extra_parameters_mode(request.headers, route)
@@ -198,8 +198,9 @@ async def _dispatch(ex: _Exchange, raw: bytes) -> web.StreamResponse:
     stream = route.operation == "chat" and body.get("stream") is True
     if ex.fault_name == "reset" and not stream:
         abort_connection(request)
-    reject_nulls(body, route.operation)
-    extras = split_extras(body, route.operation, mode, route.legacy)
+    reject_nulls(body, route)
+    _check_model(state, route, body)
+    extras = split_extras(body, route, mode)
     if route.operation == "chat":
         return await _chat(ex, route, body, extras if mode in ("allow", "pass-through") else None, stream)
     if route.operation == "images":
@@ -207,10 +208,37 @@ async def _dispatch(ex: _Exchange, raw: bytes) -> web.StreamResponse:
     return _embeddings(ex, route, body)
 
 
+def _check_model(state: EmulatorState, route: Route, body: dict[str, Any]) -> None:
+    """The model a request is for: the v1 API and GitHub Models need it in the body; Azure OpenAI deployments
+    that do not exist answer 404 DeploymentNotFound, as the service does."""
+    model = body.get("model")
+    if route.shape in ("azure-openai-v1", "github-models") and not isinstance(model, str):
+        if route.shape == "github-models":
+            raise ApiError(
+                400,
+                "invalid_request_body",
+                "The 'model' field is required: a model id such as " "'openai/gpt-4.1'.",
+                "model",
+            )
+        raise ApiError(400, "BadRequest", "The 'model' parameter is required: the name of a deployment.", "model")
+    deployment = route.deployment if route.shape == "azure-openai" else model
+    if route.shape in ("azure-openai", "azure-openai-v1") and state.deployments is not None:
+        if deployment not in state.deployments:
+            raise ApiError(
+                404,
+                "DeploymentNotFound",
+                "The API deployment for this resource does not exist. If you created the deployment within the "
+                "last 5 minutes, please wait a moment and try again.",
+            )
+    if route.shape == "github-models" and "/" not in str(model):
+        raise ApiError(400, "unknown_model", f"Unknown model: {model}")
+
+
 async def _chat(
     ex: _Exchange, route: Route, body: dict[str, Any], extras: list[str] | None, stream: bool
 ) -> web.StreamResponse:
-    validate_chat(body)
+    model = body.get("model") or route.deployment or "emulated-chat"
+    validate_chat(body, openai=route.openai, model=model)
     fault, name, state = ex.fault, ex.fault_name, ex.state
     plan = plan_chat(
         body,
@@ -221,10 +249,14 @@ async def _chat(
     meta = ResponseMeta(
         id=f"chatcmpl-{state.next_id('chat')}",
         created=int(time.time()),
-        model=body.get("model") or route.deployment or "emulated-chat",
+        model=model,
         legacy=route.legacy,
-        azure_openai=route.shape == "azure-openai",
+        azure_openai=route.shape in ("azure-openai", "azure-openai-v1"),
         extras=extras,
+        openai=route.openai,
+        n=body.get("n", 1),
+        logprobs=body.get("logprobs") is True,
+        top_logprobs=body.get("top_logprobs", 0),
     )
     if not stream:
         return ex.ok(completion_body(plan, meta))
@@ -244,6 +276,8 @@ async def _chat(
 
 def _embeddings(ex: _Exchange, route: Route, body: dict[str, Any]) -> web.Response:
     images = route.operation == "image_embeddings"
+    if route.openai and isinstance(body.get("input"), str):
+        body = {**body, "input": [body["input"]]}  # OpenAI's shapes take one string as well as a list
     texts = validate_embeddings(body, images=images)
     words = [item.get("text", "") for item in body["input"]] if images else texts
     model = body.get("model") or route.deployment or "emulated-embeddings"
@@ -259,5 +293,7 @@ def _images(ex: _Exchange, route: Route, body: dict[str, Any]) -> web.Response:
     if response_format == "url":
         ex.state.images.put(image_id, png)
     data = image_data(png, response_format, url)
+    if route.openai:  # OpenAI's image answers: no id or model, a revised prompt
+        return ex.ok({"created": int(time.time()), "data": [{**data, "revised_prompt": body["prompt"]}]})
     model = body.get("model") or "emulated-image"
     return ex.ok({"id": image_id, "created": int(time.time()), "model": model, "data": [data]})

@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import invalid, unsupported
+from .errors import ApiError, invalid, unsupported
 
 __all__ = ["ChatPlan", "ResponseMeta", "validate_chat", "plan_chat", "completion_body", "stream_chunks", "tokenize"]
 
@@ -189,8 +189,54 @@ def _validate_tools(body: Mapping[str, Any]) -> None:
         raise invalid(f"'tool_choice' names the function {function['name']!r}, which is not in 'tools'.", "tool_choice")
 
 
-def validate_chat(body: Mapping[str, Any]) -> None:
-    """Raise a 400 (or 422) for a request a real endpoint would reject."""
+REASONING_EFFORTS = ("none", "minimal", "low", "medium", "high")
+# Deployment or model names of reasoning models, which reject `max_tokens` on the OpenAI-style shapes.
+REASONING_MODEL_RE = re.compile(r"^(?:[a-z-]+/)?(?:o\d|gpt-5)", re.IGNORECASE)
+
+
+def _validate_openai_fields(body: Mapping[str, Any], openai: bool, model: str) -> None:
+    """OpenAI's standard chat fields, checked the way OpenAI and Azure OpenAI check them."""
+    if "max_completion_tokens" in body and not (
+        _is_int(body["max_completion_tokens"]) and body["max_completion_tokens"] >= 0
+    ):
+        raise invalid("'max_completion_tokens' must be an integer >= 0.", "max_completion_tokens")
+    if "reasoning_effort" in body and body["reasoning_effort"] not in REASONING_EFFORTS:
+        raise invalid(f"'reasoning_effort' must be one of {', '.join(REASONING_EFFORTS)}.", "reasoning_effort")
+    for name in ("parallel_tool_calls", "logprobs"):
+        if name in body and not isinstance(body[name], bool):
+            raise invalid(f"'{name}' must be a boolean.", name)
+    if "n" in body and not (_is_int(body["n"]) and 1 <= body["n"] <= 128):
+        raise invalid("'n' must be an integer between 1 and 128.", "n")
+    if "user" in body and not isinstance(body["user"], str):
+        raise invalid("'user' must be a string.", "user")
+    if "top_logprobs" in body:
+        if not (_is_int(body["top_logprobs"]) and 0 <= body["top_logprobs"] <= 20):
+            raise invalid("'top_logprobs' must be an integer between 0 and 20.", "top_logprobs")
+        if body.get("logprobs") is not True:
+            raise invalid("'logprobs' must be set to true when 'top_logprobs' is given.", "top_logprobs")
+    if "logit_bias" in body:
+        bias = body["logit_bias"]
+        if not isinstance(bias, dict) or not all(
+            isinstance(k, str) and k.isdigit() and _is_number(v) and -100 <= v <= 100 for k, v in bias.items()
+        ):
+            raise invalid("'logit_bias' must map token ids to numbers between -100 and 100.", "logit_bias")
+    if openai and "stream_options" in body and body.get("stream") is not True:
+        raise invalid("The 'stream_options' parameter is only allowed when 'stream' is enabled.", "stream_options")
+    if openai and "max_tokens" in body and REASONING_MODEL_RE.match(model):
+        raise ApiError(
+            400,
+            "unsupported_parameter",
+            "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' "
+            "instead.",
+            "max_tokens",
+        )
+
+
+def validate_chat(body: Mapping[str, Any], openai: bool = False, model: str = "") -> None:
+    """Raise a 400 (or 422) for a request a real endpoint would reject.
+
+    `openai`: the endpoint speaks OpenAI's dialect (Azure OpenAI, GitHub Models, OpenAI-compatible); `model`: the
+    model or deployment name the request is for."""
     messages = body.get("messages", _MISSING)
     if messages is _MISSING:
         raise invalid("'messages' is required.", "messages")
@@ -221,6 +267,7 @@ def validate_chat(body: Mapping[str, Any]) -> None:
     if "response_format" in body:
         _validate_response_format(body["response_format"])
     _validate_tools(body)
+    _validate_openai_fields(body, openai, model)
 
 
 # --- the deterministic answer -----------------------------------------------------------------------------
@@ -330,7 +377,8 @@ def plan_chat(
     if positions:
         text = text[: min(positions)]
     tokens = tokenize(text)
-    max_tokens = body.get("max_tokens")
+    limits = [body[name] for name in ("max_tokens", "max_completion_tokens") if name in body]
+    max_tokens = min(limits) if limits else None
     if max_tokens is not None and len(tokens) > max_tokens:
         tokens = tokens[:max_tokens]
         finish_reason = "length"
@@ -352,17 +400,47 @@ class ResponseMeta:
     legacy: bool = False
     azure_openai: bool = False
     extras: list[str] | None = None
+    openai: bool = False  # OpenAI's usage details
+    n: int = 1  # choices per answer
+    logprobs: bool = False
+    top_logprobs: int = 0
 
 
 def _usage(plan: ChatPlan, meta: ResponseMeta) -> dict[str, Any]:
+    completion = plan.completion_tokens * meta.n
     usage: dict[str, Any] = {
         "prompt_tokens": plan.prompt_tokens,
-        "completion_tokens": plan.completion_tokens,
-        "total_tokens": plan.prompt_tokens + plan.completion_tokens,
+        "completion_tokens": completion,
+        "total_tokens": plan.prompt_tokens + completion,
     }
     if meta.legacy:
         usage["capacity_type"] = "usage"
+    if meta.openai:
+        reasoning = len(tokenize(plan.reasoning)) if plan.reasoning is not None else 0
+        usage["completion_tokens_details"] = {"reasoning_tokens": reasoning}
+        usage["prompt_tokens_details"] = {"cached_tokens": 0}
     return usage
+
+
+def token_logprob(token: str) -> float:
+    """The emulated log probability of a token: a function of its length."""
+    return -round(0.01 + (len(token.strip()) % 7) * 0.1, 2)
+
+
+def _logprobs(tokens: list[str], meta: ResponseMeta) -> dict[str, Any]:
+    """`choices[i].logprobs` as OpenAI shapes it: one entry per token, with `top_logprobs` alternatives."""
+
+    def entry(token: str, logprob: float) -> dict[str, Any]:
+        return {"token": token, "logprob": logprob, "bytes": list(token.encode("utf-8"))}
+
+    content = []
+    for token in tokens:
+        logprob = token_logprob(token)
+        item = entry(token, logprob)
+        alternatives = [entry(token, logprob)] + [entry(f"alt{k}", logprob - k) for k in range(1, meta.top_logprobs)]
+        item["top_logprobs"] = alternatives[: meta.top_logprobs]
+        content.append(item)
+    return {"content": content, "refusal": None}
 
 
 def completion_body(plan: ChatPlan, meta: ResponseMeta) -> dict[str, Any]:
@@ -371,18 +449,24 @@ def completion_body(plan: ChatPlan, meta: ResponseMeta) -> dict[str, Any]:
         message["tool_calls"] = plan.tool_calls
     if plan.reasoning is not None:
         message["reasoning_content"] = plan.reasoning
-    choice: dict[str, Any] = {"index": 0, "finish_reason": plan.finish_reason, "message": message}
+    choices: list[dict[str, Any]] = []
+    for index in range(meta.n):
+        choice: dict[str, Any] = {"index": index, "finish_reason": plan.finish_reason, "message": dict(message)}
+        if meta.logprobs:
+            choice["logprobs"] = _logprobs(plan.tokens, meta)
+        if meta.azure_openai:
+            choice["content_filter_results"] = {}
+        choices.append(choice)
     body: dict[str, Any] = {
         "id": meta.id,
         "object": "chat.completion",
         "created": meta.created,
         "model": meta.model,
         "system_fingerprint": "emulator",
-        "choices": [choice],
+        "choices": choices,
         "usage": _usage(plan, meta),
     }
     if meta.azure_openai:
-        choice["content_filter_results"] = {}
         body["prompt_filter_results"] = [{"prompt_index": 0, "content_filter_results": {}}]
     if meta.extras is not None:
         body["emulator_extras"] = meta.extras
@@ -445,11 +529,23 @@ def stream_chunks(
                         piece["function"]["name"] = call["function"]["name"]
                     chunks.append(chunk({"tool_calls": [piece]}))
     else:
-        chunks.extend(chunk({"content": token}) for token in plan.tokens)
+        for token in plan.tokens:
+            token_chunk = chunk({"content": token})
+            if meta.logprobs:
+                token_chunk["choices"][0]["logprobs"] = _logprobs([token], meta)
+            chunks.append(token_chunk)
     chunks.append(chunk({}, plan.finish_reason))
+    if meta.n > 1:  # each update once per choice, in index order
+        chunks = [_with_index(c, index) for c in chunks for index in range(meta.n if c["choices"] else 1)]
     if include_usage or empty_choices:
         usage_chunk = chunk({})
         usage_chunk["choices"] = []
         usage_chunk["usage"] = _usage(plan, meta)
         chunks.append(usage_chunk)
     return chunks
+
+
+def _with_index(chunk: dict[str, Any], index: int) -> dict[str, Any]:
+    if not chunk["choices"]:
+        return chunk
+    return {**chunk, "choices": [{**chunk["choices"][0], "index": index}]}

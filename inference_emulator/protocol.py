@@ -1,5 +1,6 @@
 # The wire rules shared by every operation: api-versions and their route sets, endpoint shapes
-# (serverless, Foundry `/models`, Azure OpenAI deployments), authentication and the extra-parameters header.
+# (serverless, Foundry `/models`, Azure OpenAI deployments, the Azure OpenAI v1 API, GitHub Models and an
+# OpenAI-compatible server), authentication and the extra-parameters header.
 from __future__ import annotations
 
 import re
@@ -22,6 +23,7 @@ __all__ = [
     "split_extras",
     "reject_nulls",
     "TOKEN_PREFIX",
+    "OPENAI_SHAPES",
 ]
 
 V2024_04 = "2024-04-01-preview"
@@ -60,8 +62,22 @@ KNOWN_FIELDS: dict[str, frozenset[str]] = {
     "image_embeddings": frozenset("input dimensions encoding_format input_type model".split()),
     "images": frozenset("prompt size quality response_format seed model".split()),
 }
+# OpenAI's standard fields, which the OpenAI-style shapes know as well.
+OPENAI_FIELDS: dict[str, frozenset[str]] = {
+    "chat": frozenset(
+        "max_completion_tokens reasoning_effort parallel_tool_calls n user logprobs top_logprobs logit_bias".split()
+    ),
+    "embeddings": frozenset({"user"}),
+    "images": frozenset({"n", "user", "style"}),
+}
+# The shapes that speak OpenAI's dialect: standard fields known, `model` a deployment or model id.
+OPENAI_SHAPES = ("azure-openai", "azure-openai-v1", "github-models", "openai-compatible")
 
-_AOAI_RE = re.compile(r"^/openai/deployments/([^/]+)/(chat/completions|embeddings)$")
+_AOAI_RE = re.compile(r"^/openai/deployments/([^/]+)/(chat/completions|embeddings|images/generations)$")
+_V1_RE = re.compile(r"^/openai/v1/(chat/completions|embeddings|images/generations)$")
+_GITHUB_RE = re.compile(r"^(?:/orgs/[^/]+)?/inference/(chat/completions|embeddings)$")
+_OPENAI_COMPATIBLE_RE = re.compile(r"^/v1/(chat/completions|embeddings|images/generations)$")
+_OPERATIONS = {"chat/completions": "chat", "embeddings": "embeddings", "images/generations": "images"}
 _DATE_VERSION_RE = re.compile(r"^\d{4}-\d{2}-\d{2}(-preview)?$")
 _EXTRA_VALUES_2024_04 = ("error", "ignore", "allow")
 _EXTRA_VALUES_LATER = ("error", "drop", "pass-through")
@@ -72,14 +88,22 @@ class Route:
     """What a request path and api-version resolved to."""
 
     operation: str  # chat | embeddings | image_embeddings | images | info
-    api_version: str
-    shape: str  # serverless | foundry | azure-openai
+    api_version: str | None
+    shape: str  # serverless | foundry | azure-openai | azure-openai-v1 | github-models | openai-compatible
     deployment: str | None = None
 
     @property
     def legacy(self) -> bool:
         """Whether the 2024-04-01-preview field names and header values apply."""
-        return self.shape != "azure-openai" and self.api_version == V2024_04
+        return self.shape in ("serverless", "foundry") and self.api_version == V2024_04
+
+    @property
+    def openai(self) -> bool:
+        """Whether the shape speaks OpenAI's dialect (standard fields known, a string embeddings input, ...)."""
+        return self.shape in OPENAI_SHAPES
+
+    def known_fields(self) -> frozenset[str]:
+        return KNOWN_FIELDS[self.operation] | (OPENAI_FIELDS.get(self.operation, frozenset()) if self.openai else set())
 
 
 def _version_error(api_version: str | None) -> ApiError | None:
@@ -93,10 +117,26 @@ def _version_error(api_version: str | None) -> ApiError | None:
     return None
 
 
-def resolve_route(method: str, path: str, query: Mapping[str, str]) -> Route:
-    """Map a request to an operation, or raise the 400/404/405 a real endpoint would answer."""
+def resolve_route(method: str, path: str, query: Mapping[str, str], openai_compatible: bool = False) -> Route:
+    """Map a request to an operation, or raise the 400/404/405 a real endpoint would answer.
+
+    With `openai_compatible`, the `/v1/...` routes answer as llama.cpp and vLLM do: any api-version or none."""
     api_version = query.get("api-version")
     shape = "serverless"
+    if path.startswith("/openai/v1/"):
+        match = _V1_RE.match(path)
+        if match is None:
+            raise ApiError(404, "404", "Resource not found")
+        if api_version is not None and api_version != "preview":
+            raise ApiError(
+                400,
+                "BadRequest",
+                f"API version not supported: the v1 API takes no dated api-version (got '{api_version}'); omit "
+                "api-version, or use 'preview' for preview features.",
+                "api-version",
+            )
+        _check_method(method, "POST", path)
+        return Route(_OPERATIONS[match.group(1)], api_version, "azure-openai-v1")
     if path.startswith("/openai/"):
         match = _AOAI_RE.match(path)
         if match is None:
@@ -107,9 +147,18 @@ def resolve_route(method: str, path: str, query: Mapping[str, str]) -> Route:
         assert api_version is not None
         if not _DATE_VERSION_RE.match(api_version):
             raise ApiError(400, "UnsupportedApiVersion", f"API version '{api_version}' is not supported.")
-        operation = "chat" if match.group(2) == "chat/completions" else "embeddings"
         _check_method(method, "POST", path)
-        return Route(operation, api_version, "azure-openai", match.group(1))
+        return Route(_OPERATIONS[match.group(2)], api_version, "azure-openai", match.group(1))
+    github = _GITHUB_RE.match(path)
+    if github is not None:
+        _check_method(method, "POST", path)
+        return Route(_OPERATIONS[github.group(1)], api_version, "github-models")
+    compatible = _OPENAI_COMPATIBLE_RE.match(path) if openai_compatible else None
+    if compatible is not None:
+        _check_method(method, "POST", path)
+        return Route(_OPERATIONS[compatible.group(1)], api_version, "openai-compatible")
+    if openai_compatible and api_version is None:  # like llama.cpp: any other route is unknown
+        raise ApiError(404, "NotFound", f"No route matches '{path}'.")
     if path == "/models" or path.startswith("/models/"):
         shape = "foundry"
         path = path[len("/models") :] or "/"
@@ -149,14 +198,18 @@ def _check_method(method: str, expected: str, path: str) -> None:
         )
 
 
-def check_auth(headers: Mapping[str, str], key: str) -> None:
-    """Accept `api-key: <key>`, `Authorization: Bearer <key>` or a bearer token starting with `emulator-token`."""
-    if headers.get("api-key") == key:
+def check_auth(headers: Mapping[str, str], key: str, route: Route | None = None) -> None:
+    """Accept `api-key: <key>`, `Authorization: Bearer <key>` or a bearer token starting with `emulator-token`;
+    GitHub Models reads only the bearer token."""
+    github = route is not None and route.shape == "github-models"
+    if headers.get("api-key") == key and not github:
         return
     scheme, _, credential = headers.get("Authorization", "").partition(" ")
     credential = credential.strip()
     if scheme.lower() == "bearer" and (credential == key or credential.startswith(TOKEN_PREFIX)):
         return
+    if github:
+        raise ApiError(401, "unauthorized", "Bad credentials: send a GitHub token as 'Authorization: Bearer <token>'.")
     raise ApiError(
         401,
         "Unauthorized",
@@ -168,10 +221,12 @@ def check_auth(headers: Mapping[str, str], key: str) -> None:
 def extra_parameters_mode(headers: Mapping[str, str], route: Route) -> str:
     """The effective `extra-parameters` value (default `error`); a value of the other api-version is a 400."""
     raw = headers.get("extra-parameters")
+    if route.shape in ("github-models", "openai-compatible"):
+        return "ignore"  # these servers ignore the header and unknown fields
     if raw is None:
         return "error"
     value = raw.strip().lower()
-    if route.shape == "azure-openai":
+    if route.shape in ("azure-openai", "azure-openai-v1"):
         allowed: tuple[str, ...] = _EXTRA_VALUES_2024_04 + _EXTRA_VALUES_LATER[1:]
     elif route.legacy:
         allowed = _EXTRA_VALUES_2024_04
@@ -188,11 +243,12 @@ def extra_parameters_mode(headers: Mapping[str, str], route: Route) -> str:
     return value
 
 
-def split_extras(body: Mapping[str, Any], operation: str, mode: str, legacy: bool) -> list[str]:
+def split_extras(body: Mapping[str, Any], route: Route, mode: str) -> list[str]:
     """The names of unknown top-level fields that are passed through to the model.
 
     Raises a 400 when there are unknown fields and the mode is `error`; returns [] when they are dropped."""
-    known = KNOWN_FIELDS[operation] | ({"extras"} if legacy else set())
+    legacy = route.legacy
+    known = route.known_fields() | ({"extras"} if legacy else set())
     extras = sorted(name for name in body if name not in known)
     nested: list[str] = []
     if legacy and isinstance(body.get("extras"), dict):
@@ -211,8 +267,8 @@ def split_extras(body: Mapping[str, Any], operation: str, mode: str, legacy: boo
     return sorted(set(extras + nested))
 
 
-def reject_nulls(body: Mapping[str, Any], operation: str) -> None:
+def reject_nulls(body: Mapping[str, Any], route: Route) -> None:
     """A known field that is present must not be null (servers such as llama.cpp reject it)."""
-    for name in sorted(KNOWN_FIELDS[operation]):
+    for name in sorted(route.known_fields()):
         if name in body and body[name] is None:
             raise invalid(f"'{name}' must not be null; omit the field instead.", name)

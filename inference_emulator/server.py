@@ -6,6 +6,7 @@ import asyncio
 import ssl
 import threading
 import time
+from collections.abc import Iterable
 from types import TracebackType
 from typing import Any
 
@@ -88,10 +89,14 @@ class Emulator:
         ssl_context: ssl.SSLContext | None = None,
         fault: str | None = None,
         latency: float = 0.0,
+        openai_compatible: bool = False,
+        deployments: Iterable[str] | None = None,
     ) -> None:
         if fault is not None:
             parse_fault(fault)  # raises FaultSpecError for an unknown fault
-        self._state = EmulatorState(key, model_type, fault)
+        self._state = EmulatorState(
+            key, model_type, fault, openai_compatible=openai_compatible, deployments=deployments
+        )
         self.latency = latency
         self.key = key
         self.model_type = model_type

@@ -1,4 +1,4 @@
-# The state one emulator keeps between requests: its key and model type, the recorded requests, fault
+# The state one emulator keeps between requests: its key, model type and modes, the recorded requests, fault
 # counters, generated images and id counters. Shared by the server thread and the test thread.
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import itertools
 import json
 import threading
 from dataclasses import dataclass, field
+from collections.abc import Iterable
 from typing import Any
 
 from multidict import CIMultiDict
@@ -50,13 +51,25 @@ class RecordedRequest:
 class EmulatorState:
     """Everything that outlives a single request."""
 
-    def __init__(self, key: str = DEFAULT_KEY, model_type: str = "chat", fault: str | None = None) -> None:
+    def __init__(
+        self,
+        key: str = DEFAULT_KEY,
+        model_type: str = "chat",
+        fault: str | None = None,
+        *,
+        openai_compatible: bool = False,
+        deployments: Iterable[str] | None = None,
+    ) -> None:
         if model_type not in MODEL_TYPES:
             raise ValueError(f"model_type must be one of {', '.join(MODEL_TYPES)}; got {model_type!r}")
         self.key = key
         self.model_type = model_type
         self.fault = fault  # a fault spec applied to every request that names none
         self.latency = 0.0  # seconds every request waits before it is answered
+        # Serve `/v1/...` without an api-version, as llama.cpp and vLLM do.
+        self.openai_compatible = openai_compatible
+        # The Azure OpenAI deployments that exist (None: any name does); others answer 404 DeploymentNotFound.
+        self.deployments = frozenset(deployments) if deployments is not None else None
         self.counters = FaultCounters()
         self.images = ImageStore()
         self._ids: dict[str, itertools.count[int]] = {}

@@ -35,7 +35,6 @@ from ._utils.model_base import SdkJSONEncoder
 
 __all__: list[str] = []
 
-DEFAULT_API_VERSION = "2024-04-01-preview"
 IMAGE_EMBEDDINGS_API_VERSION = "2024-05-01-preview"  # the first api-version with /images/embeddings
 
 # One encoder for every request body: compact, UTF-8, models as their JSON, no NaN or infinity.
@@ -182,38 +181,120 @@ def _check_host_and_port(authority: str) -> None:
         raise ValueError(problem)
 
 
-def is_azure_openai(endpoint: str) -> bool:
-    return "/openai/deployments/" in endpoint.lower()
+class _DefaultApiVersion(str):
+    """The type of `DEFAULT_API_VERSION`, so that the default can be told apart from the same text given on purpose:
+    endpoints of the Azure OpenAI v1 API and GitHub Models take no api-version unless one is given."""
 
 
-def resolve_routes(endpoint: str, api_version: str) -> Routes:
-    """Pick the route set for an endpoint shape and api-version (see CONTRACT: Versions and routes)."""
-    if is_azure_openai(endpoint):
-        return Routes("/chat/completions", "/embeddings", "/images/generations", None, "pass-through")
-    if api_version == _FIRST_VERSION:
-        return Routes("/v1/chat/completions", "/v1/embeddings", "/images/generations", "/info", "allow")
-    return Routes("/chat/completions", "/embeddings", None, "/info", "pass-through", "/images/embeddings")
+DEFAULT_API_VERSION: str = _DefaultApiVersion(_FIRST_VERSION)
 
 
-def check_api_version(api_version: Any) -> str:
-    if not isinstance(api_version, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}(-preview)?", api_version):
-        raise ValueError(f"api_version must look like '2024-04-01-preview' or '2025-04-01', got {api_version!r}")
+class EndpointShape(NamedTuple):
+    """One endpoint shape, as `endpoint_shape` resolves it for an endpoint and api-version."""
+
+    name: str  # serverless | models | azure-openai | azure-openai-v1 | github-models | openai-compatible
+    label: str  # for messages: "Azure OpenAI v1 endpoints", ...
+    routes: Routes
+    api_version: Optional[str]  # the api-version query sent; None sends none
+    model_required: bool  # the body must name the model (the deployment on the v1 API)
+    token_scope: str  # the default scope for token credentials
+    model_inference: bool  # the Azure AI Model Inference API: fields outside its spec need `extra-parameters`
+
+
+_AI_SCOPE = "https://ai.azure.com/.default"
+_OPENAI_SCOPE = "https://cognitiveservices.azure.com/.default"
+_ML_SCOPE = "https://ml.azure.com/.default"
+
+# The route sets. Azure OpenAI, GitHub Models and OpenAI-compatible base URLs serve OpenAI's routes; none has /info.
+_ROUTES_2024_04 = Routes("/v1/chat/completions", "/v1/embeddings", "/images/generations", "/info", "allow")
+_ROUTES_LATER = Routes("/chat/completions", "/embeddings", None, "/info", "pass-through", "/images/embeddings")
+_ROUTES_OPENAI = Routes("/chat/completions", "/embeddings", "/images/generations", None, "pass-through")
+_ROUTES_GITHUB = Routes("/chat/completions", "/embeddings", None, None, "pass-through")
+_ROUTES_OPENAI_COMPATIBLE = Routes(
+    "/v1/chat/completions", "/v1/embeddings", "/v1/images/generations", "/info", "pass-through"
+)
+
+_GITHUB_HOSTS = ("models.github.ai",)
+
+
+def _url_path(endpoint: str) -> tuple[str, str]:
+    """The lower-case host name and path of a normalized endpoint."""
+    rest = endpoint.split("://", 1)[1]
+    authority, _, path = rest.partition("/")
+    host = authority.rsplit("@", 1)[-1]
+    host = host.split("]")[0] + "]" if host.startswith("[") else host.split(":")[0]
+    return host.lower(), "/" + path.lower()
+
+
+def endpoint_shape(endpoint: str, api_version: Optional[str]) -> EndpointShape:
+    """Which endpoint shape a (normalized) endpoint and api-version are: its routes, the api-version query it
+    gets, whether the body must name the model, and the default token scope. The one place these are decided.
+
+    `api_version` is what the caller gave: `DEFAULT_API_VERSION` itself when they gave none, None for "send none".
+    """
+    host, path = _url_path(endpoint)
+    given = None if api_version is DEFAULT_API_VERSION else api_version
+    if path.endswith("/openai/v1"):
+        return EndpointShape(
+            "azure-openai-v1", "Azure OpenAI v1 endpoints", _ROUTES_OPENAI, given, True, _AI_SCOPE, False
+        )
+    if "/openai/deployments/" in path:
+        return EndpointShape(
+            "azure-openai", "Azure OpenAI deployments", _ROUTES_OPENAI, api_version, False, _OPENAI_SCOPE, False
+        )
+    if host in _GITHUB_HOSTS or path.endswith("/inference"):
+        return EndpointShape("github-models", "GitHub Models endpoints", _ROUTES_GITHUB, given, True, _ML_SCOPE, False)
+    if path.endswith("/v1"):  # an OpenAI-style base URL, as given to OpenAI's own clients
+        return EndpointShape(
+            "openai-compatible", "OpenAI-compatible endpoints", _ROUTES_OPENAI, api_version, False, _ML_SCOPE, False
+        )
+    if api_version is None:
+        return EndpointShape(
+            "openai-compatible", "OpenAI-compatible endpoints", _ROUTES_OPENAI_COMPATIBLE, None, False, _ML_SCOPE, False
+        )
+    name = "models" if path.endswith("/models") else "serverless"
+    routes = _ROUTES_2024_04 if api_version == _FIRST_VERSION else _ROUTES_LATER
+    return EndpointShape(name, "Azure AI Model Inference endpoints", routes, api_version, False, _ML_SCOPE, True)
+
+
+def check_api_version(api_version: Any) -> Optional[str]:
+    """A dated api-version, `preview` (the Azure OpenAI v1 API's preview features), or None to send none."""
+    if api_version is None:
+        return None
+    if not isinstance(api_version, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}(-preview)?|preview", api_version):
+        raise ValueError(
+            "api_version must look like '2024-04-01-preview' or '2025-04-01', be 'preview' (Azure OpenAI v1), "
+            f"or be None to send no api-version; got {api_version!r}"
+        )
     return api_version
 
 
-def not_found_hint(endpoint: str, api_version: str, path: str) -> str:
+def not_found_hint(shape: EndpointShape, path: str) -> str:
     """A sentence on the likely cause of a 404, for the exception message."""
+    api_version = shape.api_version
     if path.endswith("/info"):
         return (
             f"This endpoint does not serve {path}: Azure OpenAI, Foundry /models and OpenAI-compatible endpoints "
             "often have no model info route. The other operations may still work."
         )
-    if is_azure_openai(endpoint):
+    if shape.name == "azure-openai-v1":
+        return (
+            "Check that model= names a deployment of this resource: the v1 API takes the deployment name as the "
+            "model. The endpoint looks like https://<resource>.openai.azure.com/openai/v1."
+        )
+    if shape.name == "azure-openai":
         return (
             "Check the deployment name in the endpoint and that api_version is an Azure OpenAI version "
             "such as '2024-10-21'."
         )
-    if endpoint.endswith("/models") and api_version == _FIRST_VERSION:
+    if shape.name == "github-models":
+        return "Check the model id: GitHub Models names models as publisher/name, such as 'openai/gpt-4.1'."
+    if shape.name == "openai-compatible":
+        return (
+            f"The server does not serve {path}. An OpenAI-compatible server usually serves /v1/chat/completions: "
+            "give its base URL without /v1 and api_version=None, or with /v1."
+        )
+    if shape.name == "models" and api_version == _FIRST_VERSION:
         return "Foundry '/models' endpoints need api_version='2024-05-01-preview' or later."
     if api_version == _FIRST_VERSION:
         return (
@@ -243,6 +324,57 @@ def _integer(name: str, value: Any, _: str) -> Any:
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"{name} must be an int, not {type(value).__name__}")
     return value
+
+
+def _boolean(name: str, value: Any, _: str) -> Any:
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be a bool, not {type(value).__name__}")
+    return value
+
+
+def _non_negative(name: str, value: Any, _: str) -> Any:
+    _integer(name, value, _)
+    if value < 0:
+        raise ValueError(f"{name} must be an int >= 0, not {value!r}")
+    return value
+
+
+def _choice_count(name: str, value: Any, _: str) -> Any:
+    _integer(name, value, _)
+    if value < 1:
+        raise ValueError(f"{name} must be an int >= 1, not {value!r}")
+    return value
+
+
+def _top_logprobs(name: str, value: Any, _: str) -> Any:
+    _integer(name, value, _)
+    if not 0 <= value <= 20:
+        raise ValueError(f"{name} must be an int from 0 to 20, not {value!r}")
+    return value
+
+
+def _logit_bias(name: str, value: Any, _: str) -> Any:
+    """Token ids (int or str of digits) to a bias from -100 to 100; sent with str keys, as JSON needs."""
+    mapping = _mapping(name, value)
+    result: dict[str, Any] = {}
+    for token, bias in mapping.items():
+        token_id: object = token
+        if isinstance(token_id, bool) or not (
+            isinstance(token_id, int) or (isinstance(token_id, str) and token_id.isascii() and token_id.isdigit())
+        ):
+            raise TypeError(f"{name} keys must be token ids (int or a str of digits), not {token_id!r}")
+        _number(f"{name}[{token_id!r}]", bias, _)
+        if not -100 <= bias <= 100:
+            raise ValueError(f"{name}[{token_id!r}] must be from -100 to 100, not {bias!r}")
+        result[str(token_id)] = bias
+    return result
+
+
+def _stream_options(name: str, value: Any, _: str) -> Any:
+    options = dict(_mapping(name, value))
+    if "include_usage" in options and not isinstance(options["include_usage"], bool):
+        raise TypeError(f"{name}['include_usage'] must be a bool")
+    return options
 
 
 def _string(name: str, value: Any, _: str) -> Any:
@@ -397,13 +529,37 @@ CHAT_FIELDS: dict[str, _Check] = {
     "response_format": _response_format,
     "tools": _tools,
     "tool_choice": _tool_choice,
+    "max_completion_tokens": _non_negative,
+    "reasoning_effort": _string,
+    "parallel_tool_calls": _boolean,
+    "n": _choice_count,
+    "user": _string,
+    "logprobs": _boolean,
+    "top_logprobs": _top_logprobs,
+    "logit_bias": _logit_bias,
+    "stream_options": _stream_options,
 }
+# OpenAI's parameters that the Azure AI Model Inference API does not define: on its endpoints they are sent
+# with the `extra-parameters` header, as model_extras are, so that the service passes them on to the model.
+OPENAI_FIELDS = frozenset(
+    {
+        "max_completion_tokens",
+        "reasoning_effort",
+        "parallel_tool_calls",
+        "n",
+        "user",
+        "logprobs",
+        "top_logprobs",
+        "logit_bias",
+    }
+)
 EMBEDDINGS_FIELDS: dict[str, _Check] = {
     "input": _string_list,
     "dimensions": _dimensions,
     "encoding_format": _string,
     "input_type": _string,
     "model": _string,
+    "user": _string,
 }
 IMAGE_EMBEDDINGS_FIELDS: dict[str, _Check] = {**EMBEDDINGS_FIELDS, "input": _image_inputs}
 IMAGE_FIELDS: dict[str, _Check] = {
@@ -421,6 +577,9 @@ def collect_defaults(fields: Mapping[str, _Check], values: Mapping[str, Any], ap
     return {k: fields[k](k, v, api_version) for k, v in values.items() if v is not None}
 
 
+_LATER_FIELDS = OPENAI_FIELDS | {"stream_options"}
+
+
 def check_model_extras(model_extras: Any, fields: Mapping[str, _Check]) -> Optional[dict[str, Any]]:
     if model_extras is None:
         return None
@@ -428,7 +587,8 @@ def check_model_extras(model_extras: Any, fields: Mapping[str, _Check]) -> Optio
     keys: list[object] = list(extras)
     if not all(isinstance(k, str) for k in keys):
         raise TypeError("model_extras keys must be str")
-    clash = sorted(k for k in extras if k in fields or k == "stream")
+    # OpenAI's fields may come in model_extras too, as they had to before they were named arguments.
+    clash = sorted(k for k in extras if (k in fields and k not in _LATER_FIELDS) or k == "stream")
     if clash:
         raise ValueError(f"model_extras must not repeat named arguments: {', '.join(clash)}; pass them directly")
     return extras
@@ -455,19 +615,23 @@ def build_body(
 def build_request(
     endpoint: str,
     path: str,
-    api_version: str,
+    api_version: Optional[str],
     body: Optional[Mapping[str, Any]],
     extras: Optional[Mapping[str, Any]],
-    extras_allow: str,
+    extras_allow: Optional[str],
     stream: bool = False,
 ) -> HttpRequest:
-    """The HttpRequest of one call: URL, api-version, headers and the JSON body."""
+    """The HttpRequest of one call: URL, api-version (none when None), headers and the JSON body.
+
+    `extras_allow` is the `extra-parameters` header value, sent when `extras` are merged into the body or when
+    it is given without extras (for fields outside the Model Inference spec)."""
     headers = {"Accept": "text/event-stream" if stream else "application/json"}
     content: Optional[bytes] = None
     if body is not None:
         payload = dict(body)
         if extras:
             payload.update(extras)
+        if extras_allow:
             headers["extra-parameters"] = extras_allow
         if stream:
             payload["stream"] = True
@@ -481,7 +645,7 @@ def build_request(
     return HttpRequest(
         "POST" if body is not None else "GET",
         endpoint + path,
-        params={"api-version": api_version},
+        params={"api-version": api_version} if api_version is not None else None,
         headers=headers,
         content=content,
     )
@@ -499,12 +663,9 @@ def body_from_mapping(body: Any, stream: bool) -> dict[str, Any]:
 
 # ---------------------------------------------------------------------------------------------- clients
 
-_OPENAI_SCOPE = "https://cognitiveservices.azure.com/.default"
-_ML_SCOPE = "https://ml.azure.com/.default"
-
 
 class ClientSettings:
-    """What one client knows after construction: endpoint, routes, api-version, defaults and extras."""
+    """What one client knows after construction: endpoint, its shape (routes, api-version), defaults and extras."""
 
     def __init__(
         self,
@@ -523,11 +684,14 @@ class ClientSettings:
     ) -> None:
         check_options(kwargs, CONSTRUCTOR_OPTIONS, name)
         self.endpoint = normalize_endpoint(endpoint)
-        self.api_version = check_api_version(api_version)
+        self.shape = endpoint_shape(self.endpoint, check_api_version(api_version))
+        self.api_version = self.shape.api_version
+        self.routes = self.shape.routes
+        # The api-version the body's form follows (response_format as a string in 2024-04); "" for the others.
+        self.body_version = (self.api_version or "") if self.shape.model_inference else ""
         self.fields = fields
-        self.defaults = collect_defaults(fields, defaults, self.api_version)
+        self.defaults = collect_defaults(fields, defaults, self.body_version)
         self.extras = check_model_extras(model_extras, fields)
-        self.routes = resolve_routes(self.endpoint, self.api_version)
         is_key = isinstance(credential, AzureKeyCredential)
         if not is_key and not (hasattr(credential, "get_token") or hasattr(credential, "get_token_info")):
             raise TypeError(
@@ -542,7 +706,7 @@ class ClientSettings:
             kwargs.setdefault("authentication_policy", KeyCredentialPolicy(credential, origin))
         else:
             if "credential_scopes" not in kwargs:
-                kwargs["credential_scopes"] = [_OPENAI_SCOPE if is_azure_openai(self.endpoint) else _ML_SCOPE]
+                kwargs["credential_scopes"] = [self.shape.token_scope]
             if "authentication_policy" not in kwargs:
                 kwargs["authentication_policy"] = token_policy_type(
                     credential, *kwargs["credential_scopes"], origin=origin, **kwargs
@@ -566,27 +730,47 @@ class ClientSettings:
         stream: bool = False,
     ) -> HttpRequest:
         """Check a call's arguments and build its request; a `body` given whole is sent as it is."""
+        shape = self.shape
         if path is None:
-            raise ValueError(f"{operation} is not available with api_version {self.api_version!r} on this endpoint")
+            version = f"api_version {self.api_version!r}" if shape.model_inference else shape.label
+            raise ValueError(f"{operation} is not available with {version} on this endpoint")
         if body is not None:
             if any(v is not None for v in given.values()) or model_extras is not None:
                 raise TypeError(f"{operation}() takes either a body or keyword arguments, not both")
-            return build_request(
-                self.endpoint, path, self.api_version, body_from_mapping(body, stream), None, "", stream
-            )
-        payload = build_body(self.fields, self.defaults, given, self.api_version, required)
+            payload = body_from_mapping(body, stream)
+            self._check_model(payload)
+            return build_request(self.endpoint, path, self.api_version, payload, None, None, stream)
+        payload = build_body(self.fields, self.defaults, given, self.body_version, required)
+        if not stream:
+            payload.pop("stream_options", None)  # a client default that applies to streamed calls only
+        self._check_model(payload)
         extras = self.extras
         call_extras = check_model_extras(model_extras, self.fields)
         if call_extras:
             extras = {**(extras or {}), **call_extras}
-        return build_request(self.endpoint, path, self.api_version, payload, extras, self.routes.extras_allow, stream)
+        twice = sorted(k for k in extras or () if k in payload)
+        if twice:
+            raise ValueError(f"model_extras must not repeat named arguments: {', '.join(twice)}; pass them once")
+        allow = None
+        if extras or (shape.model_inference and not OPENAI_FIELDS.isdisjoint(payload)):
+            allow = self.routes.extras_allow
+        return build_request(self.endpoint, path, self.api_version, payload, extras, allow, stream)
+
+    def _check_model(self, payload: Mapping[str, Any]) -> None:
+        if self.shape.model_required and not isinstance(payload.get("model"), str):
+            what = "the deployment name" if self.shape.name == "azure-openai-v1" else "the model id"
+            raise TypeError(
+                f"missing required keyword argument: 'model'. {self.shape.label} need {what} in the request: "
+                "pass model=... to the client or to the call"
+            )
 
     def info_request(self) -> HttpRequest:
         if self.routes.info is None:
             raise ResourceNotFoundError(
-                "This endpoint has no model info route: Azure OpenAI deployments do not serve /info."
+                f"This endpoint has no model info route: {self.shape.label} do not serve /info. "
+                "The other operations work without it."
             )
-        return build_request(self.endpoint, self.routes.info, self.api_version, None, None, "")
+        return build_request(self.endpoint, self.routes.info, self.api_version, None, None, None)
 
 
 def given_arguments(fields: Mapping[str, _Check], arguments: Mapping[str, Any]) -> dict[str, Any]:

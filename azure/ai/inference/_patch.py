@@ -210,10 +210,13 @@ class ChatCompletionsClient(_InferenceClient, _ChatCompletionsClient):
      only to the endpoint's origin (scheme, host, port): a redirect elsewhere is followed without them.
     :keyword blocked_redirect_headers: More header names to remove, with `Authorization` and `api-key`, from a
      request redirected to another origin.
-    :keyword api_version: The REST API version; defaults to `2024-04-01-preview`.
+    :keyword api_version: The REST API version; defaults to `2024-04-01-preview`. `None` sends no api-version
+     (for OpenAI-compatible servers and gateways that refuse unknown query parameters). Azure OpenAI v1 endpoints
+     (`.../openai/v1`) and GitHub Models get no api-version unless one is given here.
     :keyword model_extras: Extra body fields sent with every call (see `create`).
     :keyword frequency_penalty: ... The remaining keywords named like `create`'s arguments are defaults
-     for every call, overridden by the same argument given to a call.
+     for every call, overridden by the same argument given to a call. `stream_options` is a default for
+     `create_streaming` only.
     :keyword enable_content_recording: With tracing on, whether the spans hold the messages sent and the answers
      (span events `gen_ai.*.message` and `gen_ai.choice`). They may be sensitive, so by default they are recorded
      only when the environment variable `AZURE_TRACING_GEN_AI_CONTENT_RECORDING_ENABLED` is `true`; `True` or
@@ -237,7 +240,7 @@ class ChatCompletionsClient(_InferenceClient, _ChatCompletionsClient):
         endpoint: str,
         credential: Union[AzureKeyCredential, "TokenCredential"],
         *,
-        api_version: str = DEFAULT_API_VERSION,
+        api_version: Optional[str] = DEFAULT_API_VERSION,
         frequency_penalty: Optional[float] = None,
         presence_penalty: Optional[float] = None,
         temperature: Optional[float] = None,
@@ -249,6 +252,15 @@ class ChatCompletionsClient(_InferenceClient, _ChatCompletionsClient):
         response_format: Optional[_ResponseFormat] = None,
         tools: Optional[Sequence[_models.ChatCompletionsToolDefinition]] = None,
         tool_choice: Optional[_ToolChoice] = None,
+        max_completion_tokens: Optional[int] = None,
+        reasoning_effort: Optional[str] = None,
+        parallel_tool_calls: Optional[bool] = None,
+        n: Optional[int] = None,
+        user: Optional[str] = None,
+        logprobs: Optional[bool] = None,
+        top_logprobs: Optional[int] = None,
+        logit_bias: Optional[Mapping[Union[int, str], float]] = None,
+        stream_options: Optional[Mapping[str, Any]] = None,
         model_extras: Optional[Mapping[str, Any]] = None,
         enable_content_recording: Optional[bool] = None,
         **kwargs: Any,
@@ -277,10 +289,18 @@ class ChatCompletionsClient(_InferenceClient, _ChatCompletionsClient):
         response_format: Optional[_ResponseFormat] = None,
         tools: Optional[Sequence[_models.ChatCompletionsToolDefinition]] = None,
         tool_choice: Optional[_ToolChoice] = None,
+        max_completion_tokens: Optional[int] = None,
+        reasoning_effort: Optional[str] = None,
+        parallel_tool_calls: Optional[bool] = None,
+        n: Optional[int] = None,
+        user: Optional[str] = None,
+        logprobs: Optional[bool] = None,
+        top_logprobs: Optional[int] = None,
+        logit_bias: Optional[Mapping[Union[int, str], float]] = None,
         model_extras: Optional[Mapping[str, Any]] = None,
         **kwargs: Any,
     ) -> _models.ChatCompletions:
-        """Generate a chat completion for a conversation (`POST /v1/chat/completions`).
+        """Generate a chat completion for a conversation (`POST .../chat/completions`).
 
         :param body: The whole request body as a dict, sent as it is; give it instead of the keywords.
         :keyword messages: The conversation so far, oldest first: `SystemMessage`, `UserMessage`,
@@ -296,8 +316,22 @@ class ChatCompletionsClient(_InferenceClient, _ChatCompletionsClient):
         :keyword response_format: `"text"`, `"json_object"`, a `JsonSchemaFormat`, or a dict sent unchanged.
         :keyword tools: Tools the model may call.
         :keyword tool_choice: `"auto"`, `"none"`, `"required"` or a `ChatCompletionsNamedToolChoice`.
+        :keyword max_completion_tokens: The largest number of tokens to generate, reasoning included; reasoning
+         models take this instead of `max_tokens`.
+        :keyword reasoning_effort: How much a reasoning model thinks: `"minimal"`, `"low"`, `"medium"` or `"high"`.
+        :keyword parallel_tool_calls: Whether the model may call several tools at once.
+        :keyword n: How many choices to generate.
+        :keyword user: An id of the end user, for the service's abuse monitoring.
+        :keyword logprobs: Whether to return the log probabilities of the tokens, in `choices[i].logprobs`.
+        :keyword top_logprobs: How many most likely tokens (0 to 20) to return at each position; needs `logprobs`.
+        :keyword logit_bias: Token ids (int or str) to a bias from -100 to 100 added to their logits.
         :keyword model_extras: Extra body fields for the model, merged into the body; the `extra-parameters`
          header is set so that the service passes them on.
+
+        The arguments from `max_completion_tokens` on are OpenAI's: Azure OpenAI, GitHub Models and
+        OpenAI-compatible servers take them as they are; on Azure AI Model Inference endpoints they are sent
+        with the `extra-parameters` header, as `model_extras` are. On Azure OpenAI v1 and GitHub Models endpoints
+        `model` is required (the deployment name, or the model id such as `openai/gpt-4.1`).
         :return: The answer; `choices[0].message.content` holds the text.
         :rtype: ~azure.ai.inference.models.ChatCompletions
         :raises TypeError: or ValueError for a bad argument, before any network call.
@@ -325,14 +359,26 @@ class ChatCompletionsClient(_InferenceClient, _ChatCompletionsClient):
         response_format: Optional[_ResponseFormat] = None,
         tools: Optional[Sequence[_models.ChatCompletionsToolDefinition]] = None,
         tool_choice: Optional[_ToolChoice] = None,
+        max_completion_tokens: Optional[int] = None,
+        reasoning_effort: Optional[str] = None,
+        parallel_tool_calls: Optional[bool] = None,
+        n: Optional[int] = None,
+        user: Optional[str] = None,
+        logprobs: Optional[bool] = None,
+        top_logprobs: Optional[int] = None,
+        logit_bias: Optional[Mapping[Union[int, str], float]] = None,
+        stream_options: Optional[Mapping[str, Any]] = None,
         model_extras: Optional[Mapping[str, Any]] = None,
         **kwargs: Any,
     ) -> StreamingChatCompletions:
         """Generate a chat completion as a stream of updates (`"stream": true`, server-sent events).
 
-        Takes the same arguments as `create`. Returns once the response headers arrived; iterate the
-        result for `StreamingChatCompletionsUpdate` objects as they arrive, and use it in a `with` block
-        or call `close()` to stop early.
+        Takes the same arguments as `create`, and `stream_options`. Returns once the response headers arrived;
+        iterate the result for `StreamingChatCompletionsUpdate` objects as they arrive, and use it in a `with`
+        block or call `close()` to stop early.
+
+        :keyword stream_options: `{"include_usage": True}` asks for a last update that carries the token usage
+         (with no choices on the wire).
 
         :return: The stream of updates.
         :rtype: ~azure.ai.inference.StreamingChatCompletions
@@ -422,7 +468,8 @@ class EmbeddingsClient(_InferenceClient, _EmbeddingsClient):
 
     :param endpoint: The endpoint URL.
     :param credential: An `AzureKeyCredential` or a token credential.
-    :keyword api_version: The REST API version; defaults to `2024-04-01-preview`.
+    :keyword api_version: The REST API version; defaults to `2024-04-01-preview`; `None` sends none (see
+     `ChatCompletionsClient`).
     :keyword model_extras: Extra body fields sent with every call.
     :keyword enable_content_recording: With tracing on, whether the spans hold the prompts; see
      `ChatCompletionsClient`.
@@ -436,11 +483,12 @@ class EmbeddingsClient(_InferenceClient, _EmbeddingsClient):
         endpoint: str,
         credential: Union[AzureKeyCredential, "TokenCredential"],
         *,
-        api_version: str = DEFAULT_API_VERSION,
+        api_version: Optional[str] = DEFAULT_API_VERSION,
         dimensions: Optional[int] = None,
         encoding_format: Optional[Union[str, _models.EmbeddingEncodingFormat]] = None,
         input_type: Optional[Union[str, _models.EmbeddingInputType]] = None,
         model: Optional[str] = None,
+        user: Optional[str] = None,
         model_extras: Optional[Mapping[str, Any]] = None,
         enable_content_recording: Optional[bool] = None,
         **kwargs: Any,
@@ -457,24 +505,27 @@ class EmbeddingsClient(_InferenceClient, _EmbeddingsClient):
         self,
         body: Optional[Mapping[str, Any]] = None,
         *,
-        input: Optional[Sequence[str]] = None,  # pylint: disable=redefined-builtin
+        input: Optional[Union[str, Sequence[str]]] = None,  # pylint: disable=redefined-builtin
         dimensions: Optional[int] = None,
         encoding_format: Optional[Union[str, _models.EmbeddingEncodingFormat]] = None,
         input_type: Optional[Union[str, _models.EmbeddingInputType]] = None,
         model: Optional[str] = None,
+        user: Optional[str] = None,
         model_extras: Optional[Mapping[str, Any]] = None,
         **kwargs: Any,
     ) -> _models.EmbeddingsResult:
-        """Embed texts as vectors (`POST /v1/embeddings`).
+        """Embed texts as vectors (`POST .../embeddings`).
 
         :param body: The whole request body as a dict, sent as it is; give it instead of the keywords.
-        :keyword input: The texts to embed. Required unless `body` is given.
+        :keyword input: The texts to embed, or one text. Required unless `body` is given.
         :keyword dimensions: The number of dimensions of each vector, on models that support it.
         :keyword encoding_format: `"float"` (the service's default) or `"base64"`, which is smaller on the wire.
          Either way `data[i].embedding` is a list of floats; with base64 the string is also in
          `data[i]["embedding_base64"]`.
         :keyword input_type: `"text"`, `"query"` or `"document"`.
-        :keyword model: The model to use, on endpoints that serve more than one.
+        :keyword model: The model to use, on endpoints that serve more than one; required on Azure OpenAI v1
+         (the deployment name) and GitHub Models endpoints.
+        :keyword user: An id of the end user, for the service's abuse monitoring.
         :keyword model_extras: Extra body fields for the model.
         :return: One vector per input, with usage.
         :rtype: ~azure.ai.inference.models.EmbeddingsResult
@@ -654,7 +705,8 @@ class ImageGenerationClient(_InferenceClient, _ImageGenerationClient):
 
     :param endpoint: The endpoint URL.
     :param credential: An `AzureKeyCredential` or a token credential.
-    :keyword api_version: The REST API version; defaults to `2024-04-01-preview`.
+    :keyword api_version: The REST API version; defaults to `2024-04-01-preview`; `None` sends none (see
+     `ChatCompletionsClient`).
     :keyword model_extras: Extra body fields sent with every call.
     :keyword enable_content_recording: With tracing on, whether the spans hold the prompts; see
      `ChatCompletionsClient`.
@@ -668,7 +720,7 @@ class ImageGenerationClient(_InferenceClient, _ImageGenerationClient):
         endpoint: str,
         credential: Union[AzureKeyCredential, "TokenCredential"],
         *,
-        api_version: str = DEFAULT_API_VERSION,
+        api_version: Optional[str] = DEFAULT_API_VERSION,
         size: Optional[Union[str, tuple[int, int]]] = None,
         quality: Optional[Union[str, _models.ImageGenerationQuality]] = None,
         response_format: Optional[Union[str, _models.ImageGenerationResponseFormat]] = None,

@@ -40,7 +40,7 @@ def raise_for_status(settings: ClientSettings, response: Any) -> None:
     hint = None
     if status == 404:
         path = response.request.url.split("?", 1)[0][len(settings.endpoint) :]
-        hint = not_found_hint(settings.endpoint, settings.api_version, path)
+        hint = not_found_hint(settings.shape, path)
     raise build_error(response, text, hint=hint)
 
 
