@@ -355,10 +355,9 @@ def _top_logprobs(name: str, value: Any, _: str) -> Any:
 
 def _logit_bias(name: str, value: Any, _: str) -> Any:
     """Token ids (int or str of digits) to a bias from -100 to 100; sent with str keys, as JSON needs."""
-    mapping = _mapping(name, value)
+    pairs: list[tuple[object, Any]] = list(_mapping(name, value).items())
     result: dict[str, Any] = {}
-    for token, bias in mapping.items():
-        token_id: object = token
+    for token_id, bias in pairs:
         if isinstance(token_id, bool) or not (
             isinstance(token_id, int) or (isinstance(token_id, str) and token_id.isascii() and token_id.isdigit())
         ):

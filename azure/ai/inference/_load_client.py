@@ -27,7 +27,9 @@ _AnyClient = Union["ChatCompletionsClient", "EmbeddingsClient", "ImageEmbeddings
 
 _T = TypeVar("_T")
 
-CHAT_TYPES = frozenset({"chat", "chat_completion", "chat-completion", "chat_completions", "text_generation"})
+# `/info` model types, spelled with underscores: 2024-04-01-preview's and later versions' (whose enum spells
+# chat completions `chat-completion`; `pick_client` reads hyphens as underscores).
+CHAT_TYPES = frozenset({"chat", "chat_completion", "chat_completions", "text_generation", "completion"})
 EMBEDDINGS_TYPES = frozenset({"embeddings"})
 IMAGE_TYPES = frozenset({"image_generation"})
 IMAGE_EMBEDDINGS_TYPES = frozenset({"image_embeddings"})
@@ -41,13 +43,14 @@ def probe_options(kwargs: Mapping[str, Any]) -> dict[str, Any]:
 def pick_client(info: ModelInfo, chat: _T, embeddings: _T, images: _T, image_embeddings: _T) -> _T:
     """The one of the given client types that serves the model type in `info`."""
     model_type = str(getattr(info.model_type, "value", info.model_type) or "")
-    if model_type in CHAT_TYPES:
+    spelled = model_type.strip().lower().replace("-", "_")
+    if spelled in CHAT_TYPES:
         return chat
-    if model_type in EMBEDDINGS_TYPES:
+    if spelled in EMBEDDINGS_TYPES:
         return embeddings
-    if model_type in IMAGE_TYPES:
+    if spelled in IMAGE_TYPES:
         return images
-    if model_type in IMAGE_EMBEDDINGS_TYPES:
+    if spelled in IMAGE_EMBEDDINGS_TYPES:
         return image_embeddings
     raise ValueError(
         f"The endpoint serves a model of type {model_type!r} ({info.model_name}), which no client of this package "

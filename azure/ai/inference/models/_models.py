@@ -93,6 +93,8 @@ class ChatChoice(_Model):
     :vartype finish_reason: str or ~azure.ai.inference.models.CompletionsFinishReason
     :ivar message: The message. Required.
     :vartype message: ~azure.ai.inference.models.ChatResponseMessage
+    :ivar logprobs: The log probabilities of the tokens, when the request set ``logprobs``.
+    :vartype logprobs: ~azure.ai.inference.models.ChatChoiceLogProbabilityInfo
     """
 
     index: int = rest_field(visibility=["read", "create", "update", "delete", "query"])
@@ -104,6 +106,10 @@ class ChatChoice(_Model):
      \"content_filter\", and \"tool_calls\"."""
     message: "_models.ChatResponseMessage" = rest_field(visibility=["read", "create", "update", "delete", "query"])
     """The message. Required."""
+    logprobs: Optional["_models.ChatChoiceLogProbabilityInfo"] = rest_field(
+        visibility=["read", "create", "update", "delete", "query"]
+    )
+    """The log probabilities of the tokens, when the request set ``logprobs``."""
 
     @overload
     def __init__(
@@ -112,6 +118,44 @@ class ChatChoice(_Model):
         index: int,
         finish_reason: Union[str, "_models.CompletionsFinishReason"],
         message: "_models.ChatResponseMessage",
+        logprobs: Optional["_models.ChatChoiceLogProbabilityInfo"] = None,
+    ) -> None: ...
+
+    @overload
+    def __init__(self, mapping: Mapping[str, Any]) -> None:
+        """
+        :param mapping: raw JSON to initialize the model.
+        :type mapping: Mapping[str, Any]
+        """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+
+
+class ChatChoiceLogProbabilityInfo(_Model):
+    """The log probabilities of a choice's tokens (when the request set ``logprobs``).
+
+    :ivar content: One entry per token of the content. Required.
+    :vartype content: list[~azure.ai.inference.models.ChatTokenLogProbabilityResult]
+    :ivar refusal: One entry per token of a refusal.
+    :vartype refusal: list[~azure.ai.inference.models.ChatTokenLogProbabilityResult]
+    """
+
+    content: list["_models.ChatTokenLogProbabilityResult"] = rest_field(
+        visibility=["read", "create", "update", "delete", "query"]
+    )
+    """One entry per token of the content. Required."""
+    refusal: Optional[list["_models.ChatTokenLogProbabilityResult"]] = rest_field(
+        visibility=["read", "create", "update", "delete", "query"]
+    )
+    """One entry per token of a refusal."""
+
+    @overload
+    def __init__(
+        self,
+        *,
+        content: list["_models.ChatTokenLogProbabilityResult"],
+        refusal: Optional[list["_models.ChatTokenLogProbabilityResult"]] = None,
     ) -> None: ...
 
     @overload
@@ -679,6 +723,94 @@ class ChatResponseMessage(_Model):
         super().__init__(*args, **kwargs)
 
 
+class ChatTokenLogProbabilityInfo(_Model):
+    """A token and its log probability.
+
+    :ivar token: The token. Required.
+    :vartype token: str
+    :ivar logprob: Its log probability. Required.
+    :vartype logprob: float
+    :ivar bytes: Its UTF-8 bytes, to rebuild characters that span tokens; null when the token has
+     none. Required.
+    :vartype bytes: list[int]
+    """
+
+    token: str = rest_field(visibility=["read", "create", "update", "delete", "query"])
+    """The token. Required."""
+    logprob: float = rest_field(visibility=["read", "create", "update", "delete", "query"])
+    """Its log probability. Required."""
+    bytes: list[int] = rest_field(visibility=["read", "create", "update", "delete", "query"])
+    """Its UTF-8 bytes, to rebuild characters that span tokens; null when the token has none.
+     Required."""
+
+    @overload
+    def __init__(
+        self,
+        *,
+        token: str,
+        logprob: float,
+        bytes: list[int],
+    ) -> None: ...
+
+    @overload
+    def __init__(self, mapping: Mapping[str, Any]) -> None:
+        """
+        :param mapping: raw JSON to initialize the model.
+        :type mapping: Mapping[str, Any]
+        """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+
+
+class ChatTokenLogProbabilityResult(_Model):
+    """A generated token, its log probability and the most likely tokens at its position.
+
+    :ivar token: The token. Required.
+    :vartype token: str
+    :ivar logprob: Its log probability. Required.
+    :vartype logprob: float
+    :ivar bytes: Its UTF-8 bytes, to rebuild characters that span tokens; null when the token has
+     none. Required.
+    :vartype bytes: list[int]
+    :ivar top_logprobs: The most likely tokens at this position, as many as ``top_logprobs`` asked
+     for. Required.
+    :vartype top_logprobs: list[~azure.ai.inference.models.ChatTokenLogProbabilityInfo]
+    """
+
+    token: str = rest_field(visibility=["read", "create", "update", "delete", "query"])
+    """The token. Required."""
+    logprob: float = rest_field(visibility=["read", "create", "update", "delete", "query"])
+    """Its log probability. Required."""
+    bytes: list[int] = rest_field(visibility=["read", "create", "update", "delete", "query"])
+    """Its UTF-8 bytes, to rebuild characters that span tokens; null when the token has none.
+     Required."""
+    top_logprobs: list["_models.ChatTokenLogProbabilityInfo"] = rest_field(
+        visibility=["read", "create", "update", "delete", "query"]
+    )
+    """The most likely tokens at this position, as many as ``top_logprobs`` asked for. Required."""
+
+    @overload
+    def __init__(
+        self,
+        *,
+        token: str,
+        logprob: float,
+        bytes: list[int],
+        top_logprobs: list["_models.ChatTokenLogProbabilityInfo"],
+    ) -> None: ...
+
+    @overload
+    def __init__(self, mapping: Mapping[str, Any]) -> None:
+        """
+        :param mapping: raw JSON to initialize the model.
+        :type mapping: Mapping[str, Any]
+        """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+
+
 class CompletionsUsage(_Model):
     """Token counts of a chat completions call.
 
@@ -690,6 +822,10 @@ class CompletionsUsage(_Model):
     :vartype total_tokens: int
     :ivar capacity_type: How the tokens were billed. Known values are: "usage" and "fixed".
     :vartype capacity_type: str or ~azure.ai.inference.models.CapacityType
+    :ivar completion_tokens_details: A breakdown of the tokens generated (OpenAI-style endpoints).
+    :vartype completion_tokens_details: ~azure.ai.inference.models.CompletionsUsageDetails
+    :ivar prompt_tokens_details: A breakdown of the tokens in the prompt (OpenAI-style endpoints).
+    :vartype prompt_tokens_details: ~azure.ai.inference.models.PromptUsageDetails
     """
 
     completion_tokens: int = rest_field(visibility=["read", "create", "update", "delete", "query"])
@@ -702,6 +838,14 @@ class CompletionsUsage(_Model):
         visibility=["read", "create", "update", "delete", "query"]
     )
     """How the tokens were billed. Known values are: \"usage\" and \"fixed\"."""
+    completion_tokens_details: Optional["_models.CompletionsUsageDetails"] = rest_field(
+        visibility=["read", "create", "update", "delete", "query"]
+    )
+    """A breakdown of the tokens generated (OpenAI-style endpoints)."""
+    prompt_tokens_details: Optional["_models.PromptUsageDetails"] = rest_field(
+        visibility=["read", "create", "update", "delete", "query"]
+    )
+    """A breakdown of the tokens in the prompt (OpenAI-style endpoints)."""
 
     @overload
     def __init__(
@@ -711,6 +855,41 @@ class CompletionsUsage(_Model):
         prompt_tokens: int,
         total_tokens: int,
         capacity_type: Optional[Union[str, "_models.CapacityType"]] = None,
+        completion_tokens_details: Optional["_models.CompletionsUsageDetails"] = None,
+        prompt_tokens_details: Optional["_models.PromptUsageDetails"] = None,
+    ) -> None: ...
+
+    @overload
+    def __init__(self, mapping: Mapping[str, Any]) -> None:
+        """
+        :param mapping: raw JSON to initialize the model.
+        :type mapping: Mapping[str, Any]
+        """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+
+
+class CompletionsUsageDetails(_Model):
+    """A breakdown of the tokens generated.
+
+    :ivar reasoning_tokens: Tokens a reasoning model spent thinking, not shown in the answer.
+    :vartype reasoning_tokens: int
+    :ivar audio_tokens: Tokens of generated audio.
+    :vartype audio_tokens: int
+    """
+
+    reasoning_tokens: Optional[int] = rest_field(visibility=["read", "create", "update", "delete", "query"])
+    """Tokens a reasoning model spent thinking, not shown in the answer."""
+    audio_tokens: Optional[int] = rest_field(visibility=["read", "create", "update", "delete", "query"])
+    """Tokens of generated audio."""
+
+    @overload
+    def __init__(
+        self,
+        *,
+        reasoning_tokens: Optional[int] = None,
+        audio_tokens: Optional[int] = None,
     ) -> None: ...
 
     @overload
@@ -873,12 +1052,24 @@ class EmbeddingsUsage(_Model):
     :vartype prompt_tokens: int
     :ivar total_tokens: Tokens billed. Required.
     :vartype total_tokens: int
+    :ivar input_tokens: Tokens in the input, under the name of api-version 2024-04-01-preview.
+    :vartype input_tokens: int
+    :ivar capacity_type: How the tokens were billed (api-version 2024-04-01-preview). Known values
+     are: "usage" and "fixed".
+    :vartype capacity_type: str or ~azure.ai.inference.models.CapacityType
     """
 
     prompt_tokens: int = rest_field(visibility=["read", "create", "update", "delete", "query"])
     """Tokens in the input. Required."""
     total_tokens: int = rest_field(visibility=["read", "create", "update", "delete", "query"])
     """Tokens billed. Required."""
+    input_tokens: Optional[int] = rest_field(visibility=["read", "create", "update", "delete", "query"])
+    """Tokens in the input, under the name of api-version 2024-04-01-preview."""
+    capacity_type: Optional[Union[str, "_models.CapacityType"]] = rest_field(
+        visibility=["read", "create", "update", "delete", "query"]
+    )
+    """How the tokens were billed (api-version 2024-04-01-preview). Known values are: \"usage\" and
+     \"fixed\"."""
 
     @overload
     def __init__(
@@ -886,6 +1077,8 @@ class EmbeddingsUsage(_Model):
         *,
         prompt_tokens: int,
         total_tokens: int,
+        input_tokens: Optional[int] = None,
+        capacity_type: Optional[Union[str, "_models.CapacityType"]] = None,
     ) -> None: ...
 
     @overload
@@ -1500,6 +1693,39 @@ class ModelInfo(_Model):
         super().__init__(*args, **kwargs)
 
 
+class PromptUsageDetails(_Model):
+    """A breakdown of the tokens in the prompt.
+
+    :ivar cached_tokens: Tokens read from the prompt cache.
+    :vartype cached_tokens: int
+    :ivar audio_tokens: Tokens of audio input.
+    :vartype audio_tokens: int
+    """
+
+    cached_tokens: Optional[int] = rest_field(visibility=["read", "create", "update", "delete", "query"])
+    """Tokens read from the prompt cache."""
+    audio_tokens: Optional[int] = rest_field(visibility=["read", "create", "update", "delete", "query"])
+    """Tokens of audio input."""
+
+    @overload
+    def __init__(
+        self,
+        *,
+        cached_tokens: Optional[int] = None,
+        audio_tokens: Optional[int] = None,
+    ) -> None: ...
+
+    @overload
+    def __init__(self, mapping: Mapping[str, Any]) -> None:
+        """
+        :param mapping: raw JSON to initialize the model.
+        :type mapping: Mapping[str, Any]
+        """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+
+
 class StreamingChatChoiceUpdate(_Model):
     """One choice of a streamed update.
 
@@ -1510,6 +1736,9 @@ class StreamingChatChoiceUpdate(_Model):
     :vartype finish_reason: str or ~azure.ai.inference.models.CompletionsFinishReason
     :ivar delta: The change to the message. Required.
     :vartype delta: ~azure.ai.inference.models.StreamingChatResponseMessageUpdate
+    :ivar logprobs: The log probabilities of the tokens of this update, when the request set
+     ``logprobs``.
+    :vartype logprobs: ~azure.ai.inference.models.ChatChoiceLogProbabilityInfo
     """
 
     index: int = rest_field(visibility=["read", "create", "update", "delete", "query"])
@@ -1523,6 +1752,10 @@ class StreamingChatChoiceUpdate(_Model):
         visibility=["read", "create", "update", "delete", "query"]
     )
     """The change to the message. Required."""
+    logprobs: Optional["_models.ChatChoiceLogProbabilityInfo"] = rest_field(
+        visibility=["read", "create", "update", "delete", "query"]
+    )
+    """The log probabilities of the tokens of this update, when the request set ``logprobs``."""
 
     @overload
     def __init__(
@@ -1531,6 +1764,7 @@ class StreamingChatChoiceUpdate(_Model):
         index: int,
         finish_reason: Union[str, "_models.CompletionsFinishReason"],
         delta: "_models.StreamingChatResponseMessageUpdate",
+        logprobs: Optional["_models.ChatChoiceLogProbabilityInfo"] = None,
     ) -> None: ...
 
     @overload
