@@ -100,7 +100,7 @@ def test_constructor_defaults_and_stream_options_for_streaming_only(emu, mode):
         streamed = json.loads(emu.requests[-1].body)
         assert streamed["stream_options"] == {"include_usage": True} and streamed["stream"] is True
         assert streamed["user"] == "everyone"
-        assert updates[-1]["choices"] == [] and updates[-1].usage.completion_tokens == 3
+        assert updates[-1].as_dict()["choices"] == [] and updates[-1].usage.completion_tokens == 3
 
     mode.run(body)
 
@@ -113,12 +113,13 @@ def test_streamed_choices_and_logprobs(emu, mode):
             )
             updates = await m.collect(stream)
         texts = {0: "", 1: ""}
-        for update in updates:
+        wire = [update.as_dict() for update in updates]
+        for update in wire:
             for choice in update["choices"]:
                 texts[choice["index"]] += choice["delta"].get("content") or ""
         assert texts == {0: "Emulated reply to: hello there", 1: "Emulated reply to: hello there"}
-        with_logprobs = [u for u in updates if u["choices"] and u["choices"][0].get("logprobs")]
-        assert with_logprobs and with_logprobs[0]["choices"][0]["logprobs"]["content"][0]["token"]
+        with_logprobs = [u for u in updates if u.as_dict()["choices"] and u.choices[0].logprobs is not None]
+        assert with_logprobs and with_logprobs[0].choices[0].logprobs.content[0].token
         assert updates[-1].usage.completion_tokens_details.reasoning_tokens == 0
 
     mode.run(body)
