@@ -227,7 +227,32 @@ ALL_BENCHES = (
     "async",
     "first_call",
     "import",
+    "bulk",
 )
+BULK = HERE / "bulk.py"
+
+
+def run_bulk(quick: bool) -> Optional[list[dict[str, Any]]]:
+    """bulk.py in its own process (it starts its own emulator): prints its table, returns its rows."""
+    started = time.perf_counter()
+    done = subprocess.run(
+        [PYTHON, str(BULK), *(["--quick"] if quick else [])],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        env=CHILD_ENV,
+    )
+    lines = done.stdout.splitlines()
+    if done.returncode != 0 or not lines or not lines[-1].startswith("JSON "):
+        tail = "\n".join(done.stderr.strip().splitlines()[-6:])
+        log(f"  bulk exited with {done.returncode}: {tail}")
+        return None
+    log(f"  bulk ({time.perf_counter() - started:.0f} s)")
+    print()
+    print("\n".join(lines[:-1]))
+    rows: list[dict[str, Any]] = json.loads(lines[-1][len("JSON ") :])
+    return rows
 
 
 def measure_all(
@@ -952,9 +977,10 @@ def main(argv: Optional[list[str]] = None) -> int:
     missed = [e for e in table if e["met"] is False]
     if missed:
         print("Missed: " + "; ".join(f"{e['work']} ({e['target']})" for e in missed))
+    bulk = run_bulk(args.quick) if "bulk" in only else None
 
     if args.json:
-        payload = {"meta": meta, "results": results, "table": table, "profiles": profiles}
+        payload = {"meta": meta, "results": results, "table": table, "profiles": profiles, "bulk": bulk}
         Path(args.json).write_text(json.dumps(payload, indent=1, ensure_ascii=False), encoding="utf-8")
         log(f"saved {args.json}")
     if profiles is not None:
@@ -972,6 +998,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     if chart:
         draw_chart(table, Path(chart))
     failed = any(s and "error" in s for bench in results.values() for i, s in bench.items() if i in ("ours", "floor"))
+    failed = failed or ("bulk" in only and bulk is None)
     return 1 if failed else 0
 
 
