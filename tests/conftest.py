@@ -22,6 +22,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "load: a load test with time or memory thresholds; runs with --run-load")
+    config.addinivalue_line(
+        "markers", "distributed: needs a local Dask cluster; runs with AZURE_AI_INFERENCE_DISTRIBUTED_TESTS=1"
+    )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -280,7 +280,7 @@ def _emulator(args: argparse.Namespace) -> int:
 # ------------------------------------------------------------------------------------------------ embed
 
 
-def _read_texts(lines: Iterable[str], jsonl: bool, first_line: int) -> Iterator[str]:
+def read_texts(lines: Iterable[str], jsonl: bool, first_line: int) -> Iterator[str]:
     """The texts of an input file's lines, numbered from `first_line` (1-based) for error messages."""
     for number, line in enumerate(lines, first_line):
         text = line[:-1] if line.endswith("\n") else line
@@ -380,7 +380,7 @@ def _embed(args: argparse.Namespace, settings: _Settings) -> int:
         if args.input and args.input != "-" and args.progress != "none":
             with open(args.input, "rb") as counting:
                 total = sum(1 for _ in counting)
-        texts = _read_texts(itertools.islice(lines, done, None), jsonl, done + 1)  # done lines are not even parsed
+        texts = read_texts(itertools.islice(lines, done, None), jsonl, done + 1)  # done lines are not even parsed
         with settings.client(EmbeddingsClient) as client:
             return _run_embed(client, args, texts, done, keep, total)
     finally:
