@@ -30,7 +30,7 @@ from azure.core.rest import HttpRequest
 
 from ._json import as_mapping, as_sequence
 from ._credentials import KeyCredentialPolicy, check_blocked_headers, check_endpoint_security, check_key
-from ._policies import logging_policies
+from ._policies import DEFAULT_RETRY_AFTER_MAX, OWN_RETRY_POLICIES, check_retry_after_max, logging_policies
 from ._utils.model_base import SdkJSONEncoder
 
 __all__: list[str] = []
@@ -56,6 +56,7 @@ PER_CALL_OPTIONS = frozenset(
         "retry_backoff_max",
         "retry_mode",
         "retry_on_status_codes",
+        "retry_after_max",
         "logging_enable",
         "logger",
         "raw_request_hook",
@@ -713,8 +714,11 @@ class ClientSettings:
         logging_policies(kwargs)
         if "redirect_policy" not in kwargs:
             kwargs["redirect_policy"] = redirect_policy_type(**kwargs)
+        retry_after_max = check_retry_after_max(kwargs.pop("retry_after_max", DEFAULT_RETRY_AFTER_MAX))
         if "retry_policy" not in kwargs:
-            kwargs["retry_policy"] = retry_policy_type(**kwargs)
+            kwargs["retry_policy"] = retry_policy_type(retry_after_max=retry_after_max, **kwargs)
+        # Whether the per-call keywords of our own policies and transports can be passed on.
+        self.own_retry_policy = isinstance(kwargs["retry_policy"], OWN_RETRY_POLICIES)
         if "transport" not in kwargs:  # one transport, shared by the generated pipeline and ours
             kwargs["transport"] = transport_type(**kwargs)
 
@@ -762,6 +766,14 @@ class ClientSettings:
                 f"missing required keyword argument: 'model'. {self.shape.label} need {what} in the request: "
                 "pass model=... to the client or to the call"
             )
+
+    def call_options(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        """A call's azure-core keywords, checked: bad values raise before any network call."""
+        if "retry_after_max" in kwargs:
+            if not self.own_retry_policy:
+                raise TypeError("retry_after_max needs the clients' own retry policy, not a retry_policy= of your own")
+            check_retry_after_max(kwargs["retry_after_max"])
+        return kwargs
 
     def info_request(self) -> HttpRequest:
         if self.routes.info is None:

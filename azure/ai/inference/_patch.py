@@ -53,7 +53,7 @@ from ._errors import StreamingError
 from ._results import chat_completions, embeddings_result, image_generations, model_info, raise_for_status, read_json
 from ._streaming import StreamingChatCompletions, check_event_stream
 from ._credentials import RedirectPolicy, TokenCredentialPolicy
-from ._policies import RetryPolicy, SansIOPolicyGroup, default_transport, pipeline_policies
+from ._policies import RetryPolicy, SansIOPolicyGroup, RETRY_AFTER_REFUSED, default_transport, pipeline_policies
 from ._tracing import (
     CHAT,
     EMBEDDINGS,
@@ -137,15 +137,19 @@ class _InferenceClient:
             )
 
     def _send(self, request: HttpRequest, kwargs: dict[str, Any], *, stream: bool = False) -> HttpResponse:
-        response: HttpResponse = self._client._pipeline.run(  # pylint: disable=protected-access
-            request, stream=stream, **kwargs
-        ).http_response
+        result = self._client._pipeline.run(  # pylint: disable=protected-access
+            request, stream=stream, **self._settings.call_options(kwargs)
+        )
+        response: HttpResponse = result.http_response
+        # Not kept: its context holds the earlier attempts' responses, which the traceback would keep alive.
+        note: Optional[str] = result.context.get(RETRY_AFTER_REFUSED)
+        del result
         if stream and not 200 <= response.status_code < 300:
             try:
                 response.read()
             finally:
                 response.close()
-        raise_for_status(self._settings, response)
+        raise_for_status(self._settings, response, note)
         return response
 
     def _json(self, operation: str, request: HttpRequest, kwargs: dict[str, Any]) -> dict[str, Any]:

@@ -7,7 +7,12 @@
 
 - `RetryPolicy` and `AsyncRetryPolicy` are azure-core's, except that a failed response carrying only
   `retry-after-ms` or `x-ms-retry-after-ms` (no `Retry-After`) counts as "retry after this delay" too, as
-  `Retry-After` does: azure-core already honours these headers for the delay, not for the decision.
+  `Retry-After` does (azure-core already honours these headers for the delay, not for the decision), and that
+  the wait a server asks for is bounded: honoured up to `retry_after_max` seconds (default
+  `DEFAULT_RETRY_AFTER_MAX`) and never past the call's `timeout`. A longer wait is not waited for: the call fails
+  at once with the failed response (429, 503, ...) and its headers. A value that cannot be read (not a number or
+  an HTTP date, negative, infinite) counts as absent: the normal backoff applies. Backoff waits end at the
+  call's `timeout` too.
 - `SansIOPolicyGroup` and `AsyncSansIOPolicyGroup` run a run of consecutive sans-IO policies as one pipeline
   layer, calling each hook in the order and with the error handling azure-core's own runner gives them, with
   one coroutine per request instead of one per policy.
@@ -17,10 +22,14 @@
 
 from __future__ import annotations
 
+import email.utils
 import inspect
 import logging
+import math
 import os
-from typing import Any, cast
+import re
+import time
+from typing import Any, Optional, cast
 
 from azure.core.pipeline import PipelineRequest, PipelineResponse
 from azure.core.pipeline.policies import AsyncRetryPolicy as _AsyncRetryPolicy
@@ -58,7 +67,52 @@ LOGGED_HEADERS = frozenset(
 )
 
 
+# The longest wait (seconds) a server's Retry-After may ask for before the call fails instead of waiting.
+DEFAULT_RETRY_AFTER_MAX = 60.0
+
+# Where a refused wait is noted in the pipeline context, for the exception's message.
+RETRY_AFTER_REFUSED = "azure.ai.inference.retry_after_refused"
+
 _MS_HEADERS = ("retry-after-ms", "x-ms-retry-after-ms")
+_DELAY_HEADERS = (("retry-after", 1.0), ("retry-after-ms", 0.001), ("x-ms-retry-after-ms", 0.001))
+_NUMBER = re.compile(r"\d{1,30}(\.\d{1,30})?")
+
+
+def parse_delay(value: str, scale: float = 1.0) -> Optional[float]:
+    """A `Retry-After` value (delay-seconds or an HTTP date) in seconds, times `scale`; None when it is not a
+    finite, non-negative delay. Never raises."""
+    text = value.strip()
+    if _NUMBER.fullmatch(text):
+        seconds = float(text) * scale
+    else:
+        try:
+            when = email.utils.parsedate_to_datetime(text)
+            now = time.time()
+            seconds = when.timestamp() - now if when.tzinfo is not None else math.nan
+        except (TypeError, ValueError, OverflowError, IndexError):
+            return None
+    if not math.isfinite(seconds) or seconds < 0:
+        return None
+    return seconds
+
+
+def retry_after_seconds(headers: Any) -> Optional[float]:
+    """The wait a response asks for (`Retry-After`, else `retry-after-ms` / `x-ms-retry-after-ms`), in seconds;
+    None when it names none, or none that can be read."""
+    for name, scale in _DELAY_HEADERS:
+        value = headers.get(name)
+        if value:
+            seconds = parse_delay(str(value), scale)
+            if seconds is not None:
+                return seconds
+    return None
+
+
+def check_retry_after_max(value: Any) -> float:
+    """A `retry_after_max` keyword: a number of seconds >= 0."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0 or math.isinf(value):
+        raise ValueError(f"retry_after_max must be a finite number of seconds >= 0, not {value!r}")
+    return float(value)
 
 
 def _asks_for_retry(policy: Any, response: PipelineResponse[Any, Any]) -> bool:
@@ -68,18 +122,87 @@ def _asks_for_retry(policy: Any, response: PipelineResponse[Any, Any]) -> bool:
     return any(http_response.headers.get(name) for name in _MS_HEADERS)
 
 
+def _configure(policy: Any, settings: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:
+    """Add the Retry-After cap and the call's deadline (monotonic clock) to azure-core's retry settings."""
+    cap = options.pop("retry_after_max", None)
+    settings["retry_after_max"] = policy.retry_after_max if cap is None else check_retry_after_max(cap)
+    settings["deadline"] = time.monotonic() + settings["timeout"]
+    return settings
+
+
+def _bounded_retry(policy: Any, settings: dict[str, Any], response: PipelineResponse[Any, Any], retry: bool) -> bool:
+    """Whether to retry, given azure-core's decision: not when the wait asked for is longer than the cap or
+    than the time left before the call's deadline (the failed response is then the call's answer)."""
+    if not retry or not policy._respect_retry_after_header:  # pylint: disable=protected-access
+        return retry
+    wait = retry_after_seconds(response.http_response.headers)
+    if wait is None:
+        return True
+    cap = settings.get("retry_after_max", policy.retry_after_max)
+    left = settings.get("deadline", math.inf) - time.monotonic()
+    if wait <= cap and wait <= left:
+        return True
+    if wait > cap:
+        why = f"longer than retry_after_max ({cap:g} s)"
+    else:
+        why = f"longer than the time left of the call's timeout ({max(left, 0):.1f} s of {settings['timeout']:g} s)"
+    response.context[RETRY_AFTER_REFUSED] = (
+        f"The service asked to wait {wait:.0f} s before retrying, {why}: not retried. "
+        "Pass a larger retry_after_max= (seconds) to the client or the call to wait that long."
+    )
+    return False
+
+
+def _backoff(settings: dict[str, Any], backoff: float) -> float:
+    """A backoff wait that ends no later than the call's deadline."""
+    deadline: float = settings.get("deadline", math.inf)
+    return max(0.0, min(backoff, deadline - time.monotonic()))
+
+
 class RetryPolicy(_RetryPolicy[Any, Any]):
-    """azure-core's retry policy; `retry-after-ms` alone also makes a failed request retried."""
+    """azure-core's retry policy; `retry-after-ms` alone also makes a failed request retried, and the wait a
+    server asks for is bounded by `retry_after_max` and the call's `timeout` (see the module's docstring)."""
+
+    def __init__(self, *, retry_after_max: float = DEFAULT_RETRY_AFTER_MAX, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.retry_after_max = check_retry_after_max(retry_after_max)
+
+    def configure_retries(self, options: dict[str, Any]) -> dict[str, Any]:
+        return _configure(self, super().configure_retries(options), options)
 
     def is_retry(self, settings: dict[str, Any], response: PipelineResponse[Any, Any]) -> bool:
-        return super().is_retry(settings, response) or _asks_for_retry(self, response)
+        retry = super().is_retry(settings, response) or _asks_for_retry(self, response)
+        return _bounded_retry(self, settings, response, bool(retry))
+
+    def get_retry_after(self, response: PipelineResponse[Any, Any]) -> Optional[float]:
+        return retry_after_seconds(response.http_response.headers)
+
+    def get_backoff_time(self, settings: dict[str, Any]) -> float:
+        return _backoff(settings, super().get_backoff_time(settings))
 
 
 class AsyncRetryPolicy(_AsyncRetryPolicy[Any, Any]):
-    """azure-core's async retry policy; `retry-after-ms` alone also makes a failed request retried."""
+    """azure-core's async retry policy, with the same changes as `RetryPolicy`."""
+
+    def __init__(self, *, retry_after_max: float = DEFAULT_RETRY_AFTER_MAX, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.retry_after_max = check_retry_after_max(retry_after_max)
+
+    def configure_retries(self, options: dict[str, Any]) -> dict[str, Any]:
+        return _configure(self, super().configure_retries(options), options)
 
     def is_retry(self, settings: dict[str, Any], response: PipelineResponse[Any, Any]) -> bool:
-        return super().is_retry(settings, response) or _asks_for_retry(self, response)
+        retry = super().is_retry(settings, response) or _asks_for_retry(self, response)
+        return _bounded_retry(self, settings, response, bool(retry))
+
+    def get_retry_after(self, response: PipelineResponse[Any, Any]) -> Optional[float]:
+        return retry_after_seconds(response.http_response.headers)
+
+    def get_backoff_time(self, settings: dict[str, Any]) -> float:
+        return _backoff(settings, super().get_backoff_time(settings))
+
+
+OWN_RETRY_POLICIES = (RetryPolicy, AsyncRetryPolicy)
 
 
 class SecretMaskingNetworkTraceLoggingPolicy(NetworkTraceLoggingPolicy):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import base64
 import sys
 from array import array
-from typing import Any
+from typing import Any, Optional
 
 from azure.core.exceptions import DecodeError, HttpResponseError
 
@@ -28,8 +28,9 @@ __all__: list[str] = []
 _BIG_ENDIAN = sys.byteorder == "big"
 
 
-def raise_for_status(settings: ClientSettings, response: Any) -> None:
-    """Raise the exception for a non-2xx response (401, 404 and 409 get azure-core's specific types)."""
+def raise_for_status(settings: ClientSettings, response: Any, note: Optional[str] = None) -> None:
+    """Raise the exception for a non-2xx response (401, 404 and 409 get azure-core's specific types); `note`,
+    when given, is added to its message (why it was not retried)."""
     status = response.status_code
     if 200 <= status < 300:
         return
@@ -37,7 +38,7 @@ def raise_for_status(settings: ClientSettings, response: Any) -> None:
         text = response.text()
     except Exception:  # pylint: disable=broad-except
         text = ""
-    hint = None
+    hint = note
     if status == 404:
         path = response.request.url.split("?", 1)[0][len(settings.endpoint) :]
         hint = not_found_hint(settings.shape, path)

@@ -50,7 +50,13 @@ from .._errors import StreamingError
 from .._results import chat_completions, embeddings_result, image_generations, model_info, raise_for_status, read_json
 from .._streaming import AsyncStreamingChatCompletions, check_event_stream
 from .._credentials import AsyncRedirectPolicy, AsyncTokenCredentialPolicy
-from .._policies import AsyncRetryPolicy, AsyncSansIOPolicyGroup, default_async_transport, pipeline_policies
+from .._policies import (
+    AsyncRetryPolicy,
+    AsyncSansIOPolicyGroup,
+    RETRY_AFTER_REFUSED,
+    default_async_transport,
+    pipeline_policies,
+)
 from .._tracing import (
     CHAT,
     EMBEDDINGS,
@@ -136,15 +142,19 @@ class _InferenceClient:
             )
 
     async def _send(self, request: HttpRequest, kwargs: dict[str, Any], *, stream: bool = False) -> AsyncHttpResponse:
-        response: AsyncHttpResponse = (
-            await self._client._pipeline.run(request, stream=stream, **kwargs)  # pylint: disable=protected-access
-        ).http_response
+        result = await self._client._pipeline.run(  # pylint: disable=protected-access
+            request, stream=stream, **self._settings.call_options(kwargs)
+        )
+        response: AsyncHttpResponse = result.http_response
+        # Not kept: its context holds the earlier attempts' responses, which the traceback would keep alive.
+        note: Optional[str] = result.context.get(RETRY_AFTER_REFUSED)
+        del result
         if stream and not 200 <= response.status_code < 300:
             try:
                 await response.read()
             finally:
                 await response.close()
-        raise_for_status(self._settings, response)
+        raise_for_status(self._settings, response, note)
         return response
 
     async def _json(self, operation: str, request: HttpRequest, kwargs: dict[str, Any]) -> dict[str, Any]:
