@@ -212,7 +212,7 @@ def _check_model(state: EmulatorState, route: Route, body: dict[str, Any]) -> No
     """The model a request is for: the v1 API and GitHub Models need it in the body; Azure OpenAI deployments
     that do not exist answer 404 DeploymentNotFound, as the service does."""
     model = body.get("model")
-    if route.shape in ("azure-openai-v1", "github-models") and not isinstance(model, str):
+    if route.shape in ("azure-openai-v1", "github-models") and (not isinstance(model, str) or not model):
         if route.shape == "github-models":
             raise ApiError(
                 400,
