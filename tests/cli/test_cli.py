@@ -129,6 +129,29 @@ def test_embed_texts_print_json_lines(emu):
     assert lines[1]["embedding"] == pytest.approx(embedding_vector("second", 3))
 
 
+def test_embed_reads_texts_from_stdin(emu):
+    done = run("embed", "--dimensions", "2", "--batch-size", "2", "-", endpoint=emu.url, stdin="one\ntwo\nthree\n")
+    assert done.returncode == 0, done.stderr
+    assert [json.loads(line)["index"] for line in done.stdout.splitlines()] == [0, 1, 2]
+    assert [r.json["input"] for r in emu.requests] == [["one", "two"], ["three"]]
+
+
+def test_embed_progress_as_a_bar_or_as_lines(emu, tmp_path):
+    source = tmp_path / "corpus.txt"
+    source.write_text("".join(f"line {i}\n" for i in range(30)))
+    options = ["embed", "--input", str(source), "--batch-size", "10", "--dimensions", "2", "--overwrite"]
+    lines = run(*options, "--output", str(tmp_path / "a.jsonl"), endpoint=emu.url)
+    assert lines.returncode == 0 and lines.stderr.splitlines()[0] == "embedded 10 texts"
+    pytest.importorskip("tqdm")
+    bar = run(*options, "--output", str(tmp_path / "b.jsonl"), "--progress", "bar", endpoint=emu.url)
+    assert bar.returncode == 0 and "30/30" in bar.stderr
+    hidden = "import sys; sys.modules['tqdm'] = None"
+    missing = run(
+        *options, "--output", str(tmp_path / "c.jsonl"), "--progress", "bar", endpoint=emu.url, prelude=hidden
+    )
+    assert missing.returncode == 2 and "pip install 'azure-ai-inference[progress]'" in one_error_line(missing)
+
+
 def test_embed_a_jsonl_file_in_batches(emu, tmp_path):
     source = tmp_path / "corpus.jsonl"
     texts = [f"record {i}" for i in range(23)]

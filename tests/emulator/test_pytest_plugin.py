@@ -82,3 +82,21 @@ def test_an_outside_project_gets_the_fixtures_from_the_installed_package(tmp_pat
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "3 passed" in done.stdout
+
+
+def test_the_plugin_costs_nothing_where_aiohttp_is_missing(tmp_path):
+    """Installed without the emulator extra, the entry point must not break anyone's pytest runs."""
+    (tmp_path / "test_plain.py").write_text("def test_plain():\n    assert True\n")
+    (tmp_path / "conftest.py").write_text("")
+    runner = (
+        "import sys\n"
+        "sys.modules['aiohttp'] = None; sys.modules['multidict'] = None\n"  # as if aiohttp were not installed
+        "import pytest\n"
+        "sys.exit(pytest.main(['-q', '-p', 'no:cacheprovider', 'test_plain.py']))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "PYTHONPATH"))}
+    done = subprocess.run(
+        [sys.executable, "-c", runner], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 passed" in done.stdout

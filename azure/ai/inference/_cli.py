@@ -92,7 +92,7 @@ def _parser() -> argparse.ArgumentParser:
     embed = commands.add_parser(
         "embed", parents=[common], help="embed texts; with --input, a resumable job over a whole file"
     )
-    embed.add_argument("texts", nargs="*", help="texts to embed (or use --input)")
+    embed.add_argument("texts", nargs="*", help="texts to embed (or use --input); - reads one text a line from stdin")
     embed.add_argument("--input", metavar="FILE", help="one text a line, or JSONL with a 'text' field; - is stdin")
     embed.add_argument(
         "--input-format",
@@ -351,9 +351,13 @@ class _ProgressDisplay:
 def _embed(args: argparse.Namespace, settings: _Settings) -> int:
     from ._patch import EmbeddingsClient  # pylint: disable=import-outside-toplevel
 
-    if args.texts and args.input:
+    given: list[str] = list(args.texts)
+    name: Optional[str] = args.input
+    if given == ["-"] and not name:
+        given, name = [], "-"
+    if given and name:
         raise UsageError("give texts or --input, not both")
-    if not args.texts and not args.input:
+    if not given and not name:
         raise UsageError("nothing to embed: give texts or --input FILE")
     to_file = args.output not in (None, "-")
     if args.resume and not to_file:
@@ -365,20 +369,21 @@ def _embed(args: argparse.Namespace, settings: _Settings) -> int:
         elif not args.overwrite:
             raise UsageError(f"{args.output} exists: pass --resume to continue it or --overwrite to replace it")
     jsonl = args.input_format == "jsonl" or (
-        args.input_format == "auto" and bool(args.input) and args.input.lower().endswith((".jsonl", ".ndjson"))
+        args.input_format == "auto" and bool(name) and str(name).lower().endswith((".jsonl", ".ndjson"))
     )
     source: Optional[IO[str]] = None
     try:
-        if args.input == "-":
-            lines: Iterable[str] = sys.stdin
-        elif args.input:
-            source = open(args.input, encoding="utf-8", newline="")  # pylint: disable=consider-using-with
+        lines: Iterable[str]
+        if name == "-":
+            lines = sys.stdin
+        elif name:
+            source = open(name, encoding="utf-8", newline="")  # pylint: disable=consider-using-with
             lines = source
         else:
-            lines = [text + "\n" for text in args.texts]
+            lines = [text + "\n" for text in given]
         total: Optional[int] = None
-        if args.input and args.input != "-" and args.progress != "none":
-            with open(args.input, "rb") as counting:
+        if name and name != "-" and args.progress != "none":
+            with open(name, "rb") as counting:
                 total = sum(1 for _ in counting)
         texts = read_texts(itertools.islice(lines, done, None), jsonl, done + 1)  # done lines are not even parsed
         with settings.client(EmbeddingsClient) as client:
@@ -392,6 +397,7 @@ def _run_embed(
     client: Any, args: argparse.Namespace, texts: Iterator[str], done: int, keep: int, total: Optional[int]
 ) -> int:
     to_file = args.output not in (None, "-")
+    display = _ProgressDisplay(args.progress if to_file else "none", done, total)
     if to_file:
         out: IO[str] = open(args.output, "r+" if done else "w", encoding="utf-8", newline="\n")  # noqa: SIM115
         if done:
@@ -399,7 +405,6 @@ def _run_embed(
             out.seek(keep)
     else:
         out = sys.stdout
-    display = _ProgressDisplay(args.progress if to_file else "none", done, total)
     throttled = 0
 
     def progress(state: BulkProgress) -> None:
