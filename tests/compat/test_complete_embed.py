@@ -167,3 +167,29 @@ def test_final_completion_is_the_public_type_and_refuses_a_closed_stream(emu, mo
                 await m.call(stream.get_final_completion())
 
     mode.run(body)
+
+
+def test_named_parameters_in_model_extras_are_lifted(emu, mode):
+    """1.0.0b9 merged model_extras into the body as it was; frameworks put named parameters there."""
+
+    async def body(m):
+        async with m.client("ChatCompletionsClient", emu.url) as client:
+            extras = {"response_format": {"type": "json_object"}, "logit_bias": {"1": 2}}
+            response = await m.call(client.complete(messages=[UserMessage("hi")], model_extras=extras))
+            assert json.loads(response.choices[0].message.content) == {"reply": "Emulated reply to: hi"}
+            sent = emu.requests[-1]
+            assert json.loads(sent.body)["response_format"] == {"type": "json_object"}
+            assert json.loads(sent.body)["logit_bias"] == {"1": 2} and sent.headers["extra-parameters"] == "allow"
+            with pytest.raises(TypeError, match="temperature"):
+                await m.call(client.complete(messages=[UserMessage("hi")], model_extras={"temperature": "hot"}))
+            with pytest.raises(ValueError, match="model_extras must not repeat"):
+                await m.call(client.complete(messages=[UserMessage("hi")], seed=1, model_extras={"seed": 2}))
+            # create keeps the seed's rule: named parameters are refused in model_extras.
+            with pytest.raises(ValueError, match="model_extras must not repeat"):
+                await m.call(client.create(messages=[UserMessage("hi")], model_extras={"seed": 2}))
+        async with m.client("EmbeddingsClient", emu.url) as embeddings:
+            result = await m.call(embeddings.embed(input=["x"], model_extras={"dimensions": 8}))
+            assert len(result.data[0].embedding) == 8
+            assert "extra-parameters" not in emu.requests[-1].headers
+
+    mode.run(body)

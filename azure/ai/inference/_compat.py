@@ -13,6 +13,7 @@ delta carries no text. The updates are the same JSON wrapped in subclasses of th
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Optional
 
 from ._json import as_mapping
@@ -37,6 +38,25 @@ def wants_stream(body: Any, stream: Any) -> bool:
         return stream
     mapping = as_mapping(body)
     return mapping is not None and mapping.get("stream") is True
+
+
+def lift_named_extras(
+    fields: Mapping[str, Any], given: dict[str, Any], model_extras: Any
+) -> tuple[dict[str, Any], Any]:
+    """Move named parameters found in `model_extras` to the named arguments, where they are checked.
+
+    1.0.0b9 merged `model_extras` into the body as it was, so frameworks pass named parameters there (for example
+    `response_format` from langchain's `model_kwargs`). A parameter given both ways is left in `model_extras`, which
+    then refuses it as before.
+    """
+    extras = as_mapping(model_extras)
+    if not extras or not any(name in fields for name in extras):
+        return given, model_extras
+    lifted, rest = dict(given), dict(extras)
+    for name in [name for name in extras if name in fields]:
+        if lifted.get(name) is None:
+            lifted[name] = rest.pop(name)
+    return lifted, rest
 
 
 class _DeltaAsBefore(StreamingChatResponseMessageUpdate):

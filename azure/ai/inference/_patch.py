@@ -48,7 +48,7 @@ from ._bulk import (
     bulk_plan,
     embed_many,
 )
-from ._compat import CompatStreamingChatCompletions, wants_stream
+from ._compat import CompatStreamingChatCompletions, lift_named_extras, wants_stream
 from ._errors import StreamingError
 from ._results import chat_completions, embeddings_result, image_generations, model_info, raise_for_status, read_json
 from ._streaming import StreamingChatCompletions, check_event_stream
@@ -426,7 +426,7 @@ class ChatCompletionsClient(_InferenceClient, _ChatCompletionsClient):
         :raises TypeError: or ValueError for a bad argument, before any network call.
         :raises ~azure.core.exceptions.HttpResponseError: when the service answers with an error.
         """
-        given = given_arguments(CHAT_FIELDS, locals())
+        given, model_extras = lift_named_extras(CHAT_FIELDS, given_arguments(CHAT_FIELDS, locals()), model_extras)
         if wants_stream(body, stream):
             return self._stream("complete", CompatStreamingChatCompletions, body, given, model_extras, kwargs)
         return self._complete("complete", body, given, model_extras, kwargs)
@@ -557,6 +557,7 @@ class EmbeddingsClient(_InferenceClient, _EmbeddingsClient):
         :raises ~azure.core.exceptions.HttpResponseError: when the service answers with an error.
         """
         given = given_arguments(EMBEDDINGS_FIELDS, locals())
+        given, model_extras = lift_named_extras(EMBEDDINGS_FIELDS, given, model_extras)
         return self._embed("embed", body, given, model_extras, kwargs)
 
     def _embed(

@@ -45,7 +45,7 @@ from .._bulk import (
     bulk_plan,
     embed_many_async,
 )
-from .._compat import AsyncCompatStreamingChatCompletions, wants_stream
+from .._compat import AsyncCompatStreamingChatCompletions, lift_named_extras, wants_stream
 from .._errors import StreamingError
 from .._results import chat_completions, embeddings_result, image_generations, model_info, raise_for_status, read_json
 from .._streaming import AsyncStreamingChatCompletions, check_event_stream
@@ -431,7 +431,7 @@ class ChatCompletionsClient(_InferenceClient, _ChatCompletionsClient):
         :raises TypeError: or ValueError for a bad argument, before any network call.
         :raises ~azure.core.exceptions.HttpResponseError: when the service answers with an error.
         """
-        given = given_arguments(CHAT_FIELDS, locals())
+        given, model_extras = lift_named_extras(CHAT_FIELDS, given_arguments(CHAT_FIELDS, locals()), model_extras)
         if wants_stream(body, stream):
             return await self._stream(
                 "complete", AsyncCompatStreamingChatCompletions, body, given, model_extras, kwargs
@@ -564,6 +564,7 @@ class EmbeddingsClient(_InferenceClient, _EmbeddingsClient):
         :raises ~azure.core.exceptions.HttpResponseError: when the service answers with an error.
         """
         given = given_arguments(EMBEDDINGS_FIELDS, locals())
+        given, model_extras = lift_named_extras(EMBEDDINGS_FIELDS, given, model_extras)
         return await self._embed("embed", body, given, model_extras, kwargs)
 
     async def _embed(
