@@ -5,10 +5,10 @@
 """Where the samples send their requests.
 
 Each sample asks `endpoint_and_key(KIND)` for its endpoint and key. KIND is `CHAT`, `EMBEDDINGS`,
-`IMAGE_GENERATION`, `FOUNDRY_CHAT` or `AZURE_OPENAI_CHAT`, and `ENDPOINTS` names the environment variables of each. When the
-endpoint variable is set, it and the key variable are used as they are. Otherwise the local endpoint emulator of
-this repository (`inference_emulator`) is started once for the process, on a free loopback port, and stopped
-when the process exits, so every sample runs without an Azure resource.
+`IMAGE_GENERATION`, `IMAGE_EMBEDDINGS`, `FOUNDRY_CHAT` or `AZURE_OPENAI_CHAT`, and `ENDPOINTS` names the
+environment variables of each. When the endpoint variable is set, it and the key variable are used as they are.
+Otherwise the local endpoint emulator of this repository (`inference_emulator`) is started once for the process,
+on a free loopback port, and stopped when the process exits, so every sample runs without an Azure resource.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ ENDPOINTS: dict[str, EndpointVariables] = {
     "CHAT": EndpointVariables("AZURE_AI_CHAT_ENDPOINT", "AZURE_AI_CHAT_KEY"),
     "EMBEDDINGS": EndpointVariables("AZURE_AI_EMBEDDINGS_ENDPOINT", "AZURE_AI_EMBEDDINGS_KEY"),
     "IMAGE_GENERATION": EndpointVariables("AZURE_AI_IMAGE_GENERATION_ENDPOINT", "AZURE_AI_IMAGE_GENERATION_KEY"),
+    "IMAGE_EMBEDDINGS": EndpointVariables("AZURE_AI_IMAGE_EMBEDDINGS_ENDPOINT", "AZURE_AI_IMAGE_EMBEDDINGS_KEY"),
     # https://<resource>.services.ai.azure.com/models, served with api_version 2024-05-01-preview or later
     "FOUNDRY_CHAT": EndpointVariables("AZURE_AI_FOUNDRY_ENDPOINT", "AZURE_AI_FOUNDRY_KEY", "/models"),
     # https://<resource>.openai.azure.com/openai/deployments/<deployment>

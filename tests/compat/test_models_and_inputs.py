@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+from pathlib import Path
 
 import pytest
 from azure.core.credentials import AzureKeyCredential
@@ -26,8 +27,9 @@ from inference_emulator import DEFAULT_KEY, Emulator
 pytestmark = pytest.mark.timeout(60)
 
 LATER = "2024-05-01-preview"
+SAMPLES = Path(__file__).resolve().parent.parent.parent / "samples"
 PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC")
-WAV = b"RIFF$\x00\x00\x00WAVEfmt \x10\x00\x00\x00\x01\x00\x01\x00@\x1f\x00\x00\x80>\x00\x00\x02\x00\x10\x00data\x00\x00\x00\x00"
+WAV = (SAMPLES / "sample_audio.wav").read_bytes()
 
 
 def test_b9_names():

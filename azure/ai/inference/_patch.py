@@ -16,7 +16,7 @@ from __future__ import annotations
 import weakref
 
 from collections.abc import Iterator, Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Optional, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Literal, Optional, TypeVar, Union, overload
 
 from azure.core import PipelineClient
 from azure.core.credentials import AzureKeyCredential
@@ -391,6 +391,72 @@ class ChatCompletionsClient(_InferenceClient, _ChatCompletionsClient):
         """
         given = given_arguments(CHAT_FIELDS, locals())
         return self._stream("create_streaming", StreamingChatCompletions, body, given, model_extras, kwargs)
+
+    @overload
+    def complete(
+        self,
+        body: Optional[Mapping[str, Any]] = None,
+        *,
+        messages: Optional[Sequence[Union[_models.ChatRequestMessage, Mapping[str, Any]]]] = None,
+        stream: Literal[True],
+        frequency_penalty: Optional[float] = None,
+        presence_penalty: Optional[float] = None,
+        temperature: Optional[float] = None,
+        top_p: Optional[float] = None,
+        max_tokens: Optional[int] = None,
+        response_format: Optional[_ResponseFormat] = None,
+        stop: Optional[Sequence[str]] = None,
+        tools: Optional[Sequence[_models.ChatCompletionsToolDefinition]] = None,
+        tool_choice: Optional[_ToolChoice] = None,
+        seed: Optional[int] = None,
+        model: Optional[str] = None,
+        model_extras: Optional[Mapping[str, Any]] = None,
+        **kwargs: Any,
+    ) -> StreamingChatCompletions: ...
+
+    @overload
+    def complete(
+        self,
+        body: Optional[Mapping[str, Any]] = None,
+        *,
+        messages: Optional[Sequence[Union[_models.ChatRequestMessage, Mapping[str, Any]]]] = None,
+        stream: Optional[Literal[False]] = None,
+        frequency_penalty: Optional[float] = None,
+        presence_penalty: Optional[float] = None,
+        temperature: Optional[float] = None,
+        top_p: Optional[float] = None,
+        max_tokens: Optional[int] = None,
+        response_format: Optional[_ResponseFormat] = None,
+        stop: Optional[Sequence[str]] = None,
+        tools: Optional[Sequence[_models.ChatCompletionsToolDefinition]] = None,
+        tool_choice: Optional[_ToolChoice] = None,
+        seed: Optional[int] = None,
+        model: Optional[str] = None,
+        model_extras: Optional[Mapping[str, Any]] = None,
+        **kwargs: Any,
+    ) -> _models.ChatCompletions: ...
+
+    @overload
+    def complete(
+        self,
+        body: Optional[Mapping[str, Any]] = None,
+        *,
+        messages: Optional[Sequence[Union[_models.ChatRequestMessage, Mapping[str, Any]]]] = None,
+        stream: Optional[bool] = None,
+        frequency_penalty: Optional[float] = None,
+        presence_penalty: Optional[float] = None,
+        temperature: Optional[float] = None,
+        top_p: Optional[float] = None,
+        max_tokens: Optional[int] = None,
+        response_format: Optional[_ResponseFormat] = None,
+        stop: Optional[Sequence[str]] = None,
+        tools: Optional[Sequence[_models.ChatCompletionsToolDefinition]] = None,
+        tool_choice: Optional[_ToolChoice] = None,
+        seed: Optional[int] = None,
+        model: Optional[str] = None,
+        model_extras: Optional[Mapping[str, Any]] = None,
+        **kwargs: Any,
+    ) -> Union[_models.ChatCompletions, StreamingChatCompletions]: ...
 
     def complete(
         self,
