@@ -172,6 +172,19 @@ def test_embed_a_jsonl_file_in_batches(emu, tmp_path):
     assert sorted(sent) == sorted(texts[i : i + 5] for i in range(0, 23, 5))
 
 
+def test_embed_jobs_wait_out_rate_limits(emu, tmp_path):
+    source = tmp_path / "corpus.txt"
+    source.write_text("".join(f"line {i}\n" for i in range(12)))
+    target = tmp_path / "out.jsonl"
+    throttled = emu.url + "/fault/rate-limit;count=2;retry_after=0.01"  # the first two answers are 429s
+    command = ["embed", "--input", str(source), "--output", str(target), "--batch-size", "4", "--dimensions", "2"]
+    done = run(*command, "--progress", "none", endpoint=throttled)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines() == [f"embedded 12 texts into {target}, 2 throttled answers retried"]
+    assert len(emu.requests) == 3 + 2
+    assert [json.loads(line)["index"] for line in target.read_text().splitlines()] == list(range(12))
+
+
 def test_embed_refuses_to_overwrite_a_job_and_reports_bad_input_lines(emu, tmp_path):
     source = tmp_path / "bad.jsonl"
     source.write_text('{"text": "fine"}\n{"words": "no text field"}\n')
