@@ -408,6 +408,8 @@ class ResponseMeta:
 
 def _usage(plan: ChatPlan, meta: ResponseMeta) -> dict[str, Any]:
     completion = plan.completion_tokens * meta.n
+    reasoning = len(tokenize(plan.reasoning)) if meta.openai and plan.reasoning is not None else 0
+    completion += reasoning  # OpenAI counts the reasoning tokens among the completion tokens
     usage: dict[str, Any] = {
         "prompt_tokens": plan.prompt_tokens,
         "completion_tokens": completion,
@@ -416,7 +418,6 @@ def _usage(plan: ChatPlan, meta: ResponseMeta) -> dict[str, Any]:
     if meta.legacy:
         usage["capacity_type"] = "usage"
     if meta.openai:
-        reasoning = len(tokenize(plan.reasoning)) if plan.reasoning is not None else 0
         usage["completion_tokens_details"] = {"reasoning_tokens": reasoning}
         usage["prompt_tokens_details"] = {"cached_tokens": 0}
     return usage

@@ -5,10 +5,11 @@
 """Where the samples send their requests.
 
 Each sample asks `endpoint_and_key(KIND)` for its endpoint and key. KIND is `CHAT`, `EMBEDDINGS`,
-`IMAGE_GENERATION`, `IMAGE_EMBEDDINGS`, `FOUNDRY_CHAT` or `AZURE_OPENAI_CHAT`, and `ENDPOINTS` names the
-environment variables of each. When the endpoint variable is set, it and the key variable are used as they are.
-Otherwise the local endpoint emulator of this repository (`inference_emulator`) is started once for the process,
-on a free loopback port, and stopped when the process exits, so every sample runs without an Azure resource.
+`IMAGE_GENERATION`, `IMAGE_EMBEDDINGS`, `FOUNDRY_CHAT`, `AZURE_OPENAI_CHAT`, `AZURE_OPENAI_V1`, `GITHUB_MODELS` or
+`OPENAI_COMPATIBLE`, and `ENDPOINTS` names the environment variables of each. When the endpoint variable is set, it
+and the key variable are used as they are. Otherwise the local endpoint emulator of this repository
+(`inference_emulator`) is started once for the process, on a free loopback port, and stopped when the process
+exits, so every sample runs without an Azure resource.
 """
 
 from __future__ import annotations
@@ -45,6 +46,12 @@ ENDPOINTS: dict[str, EndpointVariables] = {
     "AZURE_OPENAI_CHAT": EndpointVariables(
         "AZURE_OPENAI_CHAT_ENDPOINT", "AZURE_OPENAI_CHAT_KEY", "/openai/deployments/gpt-4o-mini"
     ),
+    # https://<resource>.openai.azure.com/openai/v1 or https://<resource>.services.ai.azure.com/openai/v1
+    "AZURE_OPENAI_V1": EndpointVariables("AZURE_OPENAI_V1_ENDPOINT", "AZURE_OPENAI_V1_KEY", "/openai/v1"),
+    # https://models.github.ai/inference, with a GitHub token that has the `models` scope
+    "GITHUB_MODELS": EndpointVariables("GITHUB_MODELS_ENDPOINT", "GITHUB_MODELS_TOKEN", "/inference"),
+    # an OpenAI-compatible server such as llama.cpp's, e.g. http://127.0.0.1:8080 (it serves /v1/...)
+    "OPENAI_COMPATIBLE": EndpointVariables("OPENAI_COMPATIBLE_ENDPOINT", "OPENAI_COMPATIBLE_KEY"),
 }
 
 _local: Optional[tuple[str, str]] = None
@@ -73,7 +80,7 @@ def _local_emulator(variable: str) -> tuple[str, str]:
             sys.path.insert(0, str(REPO_ROOT))
         from inference_emulator import DEFAULT_KEY, Emulator  # pylint: disable=import-outside-toplevel
 
-        emulator = Emulator()
+        emulator = Emulator(openai_compatible=True)  # also serves /v1/... without an api-version
         url = emulator.start()
         atexit.register(emulator.stop)
         print(f"[{variable} is not set: using the local emulator at {url}]", file=sys.stderr)

@@ -8,8 +8,8 @@ USAGE:
     python samples/run_samples.py [-j JOBS] [--timeout SECONDS] [-v] [NAME_FILTER ...]
 
     With the endpoint variables set (AZURE_AI_CHAT_ENDPOINT, AZURE_AI_EMBEDDINGS_ENDPOINT,
-    AZURE_AI_IMAGE_GENERATION_ENDPOINT, AZURE_OPENAI_CHAT_ENDPOINT, each with its _KEY), the samples call those
-    endpoints. Every kind of endpoint that is not configured is served by one local emulator started here for
+    AZURE_AI_IMAGE_GENERATION_ENDPOINT, AZURE_OPENAI_CHAT_ENDPOINT, AZURE_OPENAI_V1_ENDPOINT, ... each with its
+    key; samples/_endpoint.py lists them all), the samples call those endpoints. Every kind of endpoint that is not configured is served by one local emulator started here for
     the whole run; its URL and key reach the samples through the same variables, so no sample starts its own.
 
     Prints one line per sample (OK or FAILED, and its time), the output of each failed sample, and exits with 1
@@ -128,7 +128,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         sys.path.insert(0, str(REPO_ROOT))
     from inference_emulator import DEFAULT_KEY, Emulator  # pylint: disable=import-outside-toplevel
 
-    with Emulator() as emulator:
+    with Emulator(openai_compatible=True) as emulator:  # also serves /v1/... without an api-version
         for variables in missing:
             env[variables.endpoint] = emulator.url + variables.emulator_path
             env[variables.key] = DEFAULT_KEY
