@@ -361,3 +361,23 @@ def test_client_without_api_version_query_is_refused_by_a_model_inference_endpoi
         assert error.status_code == 400 and "MissingApiVersionParameter" in str(error)
 
     mode.run(body)
+
+
+@pytest.mark.parametrize(
+    "suffix,api_version,wire",
+    [
+        ("", "2024-04-01-preview", "json_object"),
+        ("/openai/deployments/gpt-4o", "2024-04-01-preview", {"type": "json_object"}),
+        ("/openai/deployments/gpt-4o", "2024-10-21", {"type": "json_object"}),
+    ],
+)
+def test_response_format_string_form_only_for_model_inference_2024_04(emu, mode, suffix, api_version, wire):
+    async def body(m):
+        async with m.client(
+            "ChatCompletionsClient", emu.url + suffix, api_version=api_version, response_format="json_object"
+        ) as client:
+            result = await m.call(client.create(messages=HELLO))
+        assert json.loads(emu.requests[-1].body)["response_format"] == wire
+        assert json.loads(result.choices[0].message.content) == {"reply": REPLY}
+
+    mode.run(body)
