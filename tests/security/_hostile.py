@@ -1,4 +1,4 @@
-"""A scriptable hostile HTTP server on the loopback interface, for the security tests.
+"""A scriptable hostile HTTP(S) server on the loopback interface, for the security tests.
 
 Each test gives the behaviour of every connection as a function `handler(conn)`: it reads the request with
 `conn.read_request()` and answers with raw bytes however it likes (slowly, endlessly, compressed into a bomb,
@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip
 import json
 import socket
+import ssl
 import struct
 import threading
 import zlib
@@ -120,8 +121,9 @@ class HostileServer:
     accepted. `host="::1"` listens on IPv6.
     """
 
-    def __init__(self, handler: Handler, host: str = "127.0.0.1") -> None:
+    def __init__(self, handler: Handler, host: str = "127.0.0.1", tls: Optional[ssl.SSLContext] = None) -> None:
         self.handler = handler
+        self.tls = tls
         self.stopping = threading.Event()
         self.requests: list[Request] = []
         self.connections = 0
@@ -132,7 +134,8 @@ class HostileServer:
         self._listener.bind((host, 0))
         self._listener.listen(64)
         port = self._listener.getsockname()[1]
-        self.url = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+        scheme = "https" if tls is not None else "http"
+        self.url = f"{scheme}://[{host}]:{port}" if ":" in host else f"{scheme}://{host}:{port}"
         self._socks: list[socket.socket] = []
         self._threads: list[threading.Thread] = []
         self._accepter = threading.Thread(target=self._accept, name="hostile-accept", daemon=True)
@@ -168,8 +171,12 @@ class HostileServer:
 
     def _serve(self, sock: socket.socket, index: int) -> None:
         try:
+            if self.tls is not None:
+                sock.settimeout(10)
+                sock = self.tls.wrap_socket(sock, server_side=True)
+                sock.settimeout(None)
             self.handler(Conn(self, sock, index))
-        except OSError:
+        except (OSError, ssl.SSLError):
             pass
         finally:
             try:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import re
+import time
 import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any, Callable, NamedTuple, Optional
@@ -31,6 +32,8 @@ from azure.core.rest import HttpRequest
 from ._json import as_mapping, as_sequence
 from ._credentials import KeyCredentialPolicy, check_blocked_headers, check_endpoint_security, check_key
 from ._policies import DEFAULT_RETRY_AFTER_MAX, OWN_RETRY_POLICIES, check_retry_after_max, logging_policies
+from ._bodies import check_max_response_bytes, check_seconds
+from ._sse import DEFAULT_MAX_EVENT_SIZE
 from ._utils.model_base import SdkJSONEncoder
 
 __all__: list[str] = []
@@ -57,6 +60,7 @@ PER_CALL_OPTIONS = frozenset(
         "retry_mode",
         "retry_on_status_codes",
         "retry_after_max",
+        "max_response_bytes",
         "logging_enable",
         "logger",
         "raw_request_hook",
@@ -72,8 +76,11 @@ PER_CALL_OPTIONS = frozenset(
     }
 )
 
+# A streamed call also takes `stream_timeout`: the most seconds the whole stream may take.
+STREAM_CALL_OPTIONS = PER_CALL_OPTIONS | {"stream_timeout"}
+
 # Keyword arguments that azure-core's PipelineClient, its policies and transports understand at construction.
-CONSTRUCTOR_OPTIONS = PER_CALL_OPTIONS | frozenset(
+CONSTRUCTOR_OPTIONS = STREAM_CALL_OPTIONS | frozenset(
     {
         "transport",
         "policies",
@@ -663,6 +670,11 @@ def body_from_mapping(body: Any, stream: bool) -> dict[str, Any]:
 
 # ---------------------------------------------------------------------------------------------- clients
 
+_NEEDS_OUR_TRANSPORT = (
+    "{name} needs the clients' own transports (the default ones, Urllib3Transport or aio's AioHttpTransport); "
+    "a transport= of another kind reads answers as it was built to"
+)
+
 
 class ClientSettings:
     """What one client knows after construction: endpoint, its shape (routes, api-version), defaults and extras."""
@@ -719,8 +731,20 @@ class ClientSettings:
             kwargs["retry_policy"] = retry_policy_type(retry_after_max=retry_after_max, **kwargs)
         # Whether the per-call keywords of our own policies and transports can be passed on.
         self.own_retry_policy = isinstance(kwargs["retry_policy"], OWN_RETRY_POLICIES)
+        # Bounds of each answer: the size of a body, the time a call (`timeout`) and a stream may take.
+        limit = kwargs.pop("max_response_bytes", None)
+        self.max_response_bytes = None if limit is None else check_max_response_bytes(limit)
+        self.timeout = check_seconds("timeout", kwargs.get("timeout"))
+        self.stream_timeout = check_seconds("stream_timeout", kwargs.pop("stream_timeout", None))
         if "transport" not in kwargs:  # one transport, shared by the generated pipeline and ours
+            if self.max_response_bytes is not None:
+                kwargs["max_response_bytes"] = self.max_response_bytes
             kwargs["transport"] = transport_type(**kwargs)
+            kwargs.pop("max_response_bytes", None)
+        # Our transports take those bounds per call; a transport of your own reads as it was built to.
+        self.bounded_transport = bool(getattr(kwargs["transport"], "accepts_call_limits", False))
+        if not self.bounded_transport and (self.max_response_bytes is not None or self.stream_timeout is not None):
+            raise TypeError(_NEEDS_OUR_TRANSPORT.format(name="max_response_bytes or stream_timeout"))
 
     def request(
         self,
@@ -767,13 +791,38 @@ class ClientSettings:
                 "pass model=... to the client or to the call"
             )
 
-    def call_options(self, kwargs: dict[str, Any]) -> dict[str, Any]:
-        """A call's azure-core keywords, checked: bad values raise before any network call."""
+    def call_options(self, kwargs: dict[str, Any], stream: bool = False) -> dict[str, Any]:
+        """A call's azure-core keywords, checked (bad values raise before any network call), with the bounds our
+        transports enforce: `max_response_bytes`, and the `deadline` and `stream_deadline` (monotonic clock)
+        that `timeout` and `stream_timeout` set from now."""
         if "retry_after_max" in kwargs:
             if not self.own_retry_policy:
                 raise TypeError("retry_after_max needs the clients' own retry policy, not a retry_policy= of your own")
             check_retry_after_max(kwargs["retry_after_max"])
+        timeout = check_seconds("timeout", kwargs["timeout"]) if "timeout" in kwargs else self.timeout
+        stream_timeout = self.stream_timeout
+        if "stream_timeout" in kwargs:
+            stream_timeout = check_seconds("stream_timeout", kwargs.pop("stream_timeout"))
+        limit = self.max_response_bytes
+        if "max_response_bytes" in kwargs:
+            limit = check_max_response_bytes(kwargs["max_response_bytes"])
+        if not self.bounded_transport:
+            if stream_timeout is not None or "max_response_bytes" in kwargs:
+                raise TypeError(_NEEDS_OUR_TRANSPORT.format(name="max_response_bytes or stream_timeout"))
+            return kwargs
+        now = time.monotonic()
+        if limit is not None:
+            kwargs["max_response_bytes"] = limit
+        if timeout is not None:
+            kwargs["deadline"] = now + timeout
+        if stream and stream_timeout is not None:
+            kwargs["stream_deadline"] = now + stream_timeout
         return kwargs
+
+    def max_event_size(self, kwargs: Mapping[str, Any]) -> int:
+        """The bound on one event of a stream: `max_response_bytes` when given, else the SSE decoder's 16 MiB."""
+        limit: Optional[int] = kwargs.get("max_response_bytes", self.max_response_bytes)
+        return limit or DEFAULT_MAX_EVENT_SIZE
 
     def info_request(self) -> HttpRequest:
         if self.routes.info is None:

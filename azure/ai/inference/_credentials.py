@@ -251,8 +251,24 @@ def _remember(response: PipelineResponse[Any, Any]) -> None:
     followed.append(response.http_response)
 
 
+def _readable_location(location: Any) -> Any:
+    """A redirect's `Location`, or False (not followed: the 3xx is the answer) when it is not a URL that can be
+    parsed, such as `http://[::1` or a port out of range."""
+    if not location:
+        return location
+    try:
+        urlsplit(str(location)).port  # pylint: disable=expression-not-assigned
+    except ValueError:
+        return False
+    return location
+
+
 class RedirectPolicy(_RedirectPolicy[Any, Any]):
-    """azure-core's redirect policy; the responses of the redirects it followed are closed at the end."""
+    """azure-core's redirect policy; the responses of the redirects it followed are closed at the end, and a
+    `Location` that cannot be parsed is not followed."""
+
+    def get_redirect_location(self, response: PipelineResponse[Any, Any]) -> Any:
+        return _readable_location(super().get_redirect_location(response))
 
     def increment(self, settings: dict[str, Any], response: PipelineResponse[Any, Any], redirect_location: str) -> bool:
         _remember(response)
@@ -269,6 +285,9 @@ class RedirectPolicy(_RedirectPolicy[Any, Any]):
 
 class AsyncRedirectPolicy(_AsyncRedirectPolicy[Any, Any]):
     """The async twin of `RedirectPolicy`."""
+
+    def get_redirect_location(self, response: PipelineResponse[Any, Any]) -> Any:
+        return _readable_location(super().get_redirect_location(response))
 
     def increment(self, settings: dict[str, Any], response: PipelineResponse[Any, Any], redirect_location: str) -> bool:
         _remember(response)

@@ -35,6 +35,7 @@ from ._core import (
     IMAGE_EMBEDDINGS_FIELDS,
     IMAGE_FIELDS,
     PER_CALL_OPTIONS,
+    STREAM_CALL_OPTIONS,
     ClientSettings,
     check_options,
     given_arguments,
@@ -49,6 +50,7 @@ from ._bulk import (
     embed_many,
 )
 from ._compat import CompatStreamingChatCompletions, lift_named_extras, wants_stream
+from ._bodies import ResponseTooLargeError
 from ._errors import StreamingError
 from ._results import chat_completions, embeddings_result, image_generations, model_info, raise_for_status, read_json
 from ._streaming import StreamingChatCompletions, check_event_stream
@@ -77,6 +79,7 @@ __all__ = [
     "ImageGenerationClient",
     "StreamingChatCompletions",
     "StreamingError",
+    "ResponseTooLargeError",
     "BulkProgress",
 ]
 
@@ -138,7 +141,7 @@ class _InferenceClient:
 
     def _send(self, request: HttpRequest, kwargs: dict[str, Any], *, stream: bool = False) -> HttpResponse:
         result = self._client._pipeline.run(  # pylint: disable=protected-access
-            request, stream=stream, **self._settings.call_options(kwargs)
+            request, stream=stream, **self._settings.call_options(kwargs, stream)
         )
         response: HttpResponse = result.http_response
         # Not kept: its context holds the earlier attempts' responses, which the traceback would keep alive.
@@ -514,7 +517,7 @@ class ChatCompletionsClient(_InferenceClient, _ChatCompletionsClient):
         model_extras: Any,
         kwargs: dict[str, Any],
     ) -> _Stream:
-        check_options(kwargs, PER_CALL_OPTIONS, operation)
+        check_options(kwargs, STREAM_CALL_OPTIONS, operation)
         settings = self._settings
         request = settings.request(settings.routes.chat, operation, body, given, model_extras, ("messages",), True)
         with self._trace(CHAT, request) as span:
@@ -526,7 +529,7 @@ class ChatCompletionsClient(_InferenceClient, _ChatCompletionsClient):
                 finally:
                     response.close()
                 raise problem(response.text())
-            return self._track(span.keep_open(stream_type(response)))
+            return self._track(span.keep_open(stream_type(response, max_event_size=settings.max_event_size(kwargs))))
 
     # Documented on each client (the shared base class is private).
     get_model_info = _InferenceClient.get_model_info

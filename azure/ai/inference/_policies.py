@@ -31,6 +31,7 @@ import re
 import time
 from typing import Any, Optional, cast
 
+from azure.core.exceptions import DecodeError
 from azure.core.pipeline import PipelineRequest, PipelineResponse
 from azure.core.pipeline.policies import AsyncRetryPolicy as _AsyncRetryPolicy
 from azure.core.pipeline.policies import HttpLoggingPolicy, NetworkTraceLoggingPolicy
@@ -44,6 +45,8 @@ from azure.core.pipeline.policies import (
 )
 
 from ._credentials import CredentialHeaderCleanupPolicy
+
+from ._bodies import ResponseTooLargeError
 
 __all__: list[str] = []
 
@@ -115,6 +118,10 @@ def check_retry_after_max(value: Any) -> float:
     return float(value)
 
 
+# Failures that the same answer would give again: a body too large or that cannot be decoded.
+_NOT_RETRIED = (DecodeError, ResponseTooLargeError)
+
+
 def _asks_for_retry(policy: Any, response: PipelineResponse[Any, Any]) -> bool:
     http_response = response.http_response
     if http_response.status_code < 400 or not policy._respect_retry_after_header:  # pylint: disable=protected-access
@@ -180,6 +187,11 @@ class RetryPolicy(_RetryPolicy[Any, Any]):
     def get_backoff_time(self, settings: dict[str, Any]) -> float:
         return _backoff(settings, super().get_backoff_time(settings))
 
+    def increment(self, settings: dict[str, Any], response: Any = None, error: Optional[Exception] = None) -> bool:
+        if isinstance(error, _NOT_RETRIED):
+            return False
+        return super().increment(settings, response, error)
+
 
 class AsyncRetryPolicy(_AsyncRetryPolicy[Any, Any]):
     """azure-core's async retry policy, with the same changes as `RetryPolicy`."""
@@ -200,6 +212,11 @@ class AsyncRetryPolicy(_AsyncRetryPolicy[Any, Any]):
 
     def get_backoff_time(self, settings: dict[str, Any]) -> float:
         return _backoff(settings, super().get_backoff_time(settings))
+
+    def increment(self, settings: dict[str, Any], response: Any = None, error: Optional[Exception] = None) -> bool:
+        if isinstance(error, _NOT_RETRIED):
+            return False
+        return super().increment(settings, response, error)
 
 
 OWN_RETRY_POLICIES = (RetryPolicy, AsyncRetryPolicy)
@@ -362,16 +379,18 @@ def default_transport(**kwargs: Any) -> Any:
 
 
 def default_async_transport(**kwargs: Any) -> Any:
-    """The async clients' transport when none is given: azure-core's aiohttp transport.
+    """The async clients' transport when none is given: azure-core's aiohttp transport with our bounds
+    (`aio._aiohttp.AioHttpTransport`).
 
     aiohttp, when it trusts the environment, looks up proxy settings and `.netrc` for every request, in a
     thread. The environment is read once here instead: with no proxy variable and no `.netrc` file set, the
-    session does not trust the environment, which gives the same behaviour without the per-request cost.
+    session does not trust the environment, which gives the same behaviour without the per-request cost. The CA
+    bundle variables are read either way.
     """
-    from azure.core.pipeline.transport import AioHttpTransport  # pylint: disable=import-outside-toplevel
+    from .aio._aiohttp import AioHttpTransport  # pylint: disable=import-outside-toplevel
 
-    if "use_env_settings" not in kwargs and not _environment_matters():
-        kwargs = {**kwargs, "use_env_settings": False}
+    if "use_env_settings" not in kwargs and "trust_env" not in kwargs and not _environment_matters():
+        kwargs = {**kwargs, "trust_env": False}
     return AioHttpTransport(**kwargs)
 
 

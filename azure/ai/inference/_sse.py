@@ -24,7 +24,7 @@ _CR = 13
 _LF = 10
 _EXCERPT = 40  # bytes of input quoted in an error message, at most
 _MAX_RETRY_DIGITS = 18  # about 32 million years in milliseconds: longer `retry:` values are ignored
-_RAISE_HINT = "pass a larger max_event_size to SSEDecoder to accept it"
+_RAISE_HINT = "pass a larger max_event_size to SSEDecoder to accept it (the clients: max_response_bytes=)"
 
 
 class ServerSentEvent(NamedTuple):

@@ -25,7 +25,15 @@ connection failures `ServiceRequestError`, failures after the request was sent (
 Responses are azure-core rest responses (`HttpResponseImpl`). A non-streamed response is read whole (and its
 connection released) before `send` returns; a streamed one delivers each piece of the body as it arrives, gzip
 and deflate decoded for `iter_bytes()`, raw for `iter_raw()`. Closing a response returns its connection to the
-pool when the body was read to its end, and closes the connection otherwise.
+pool when the body was read to its end, and closes the connection otherwise, cutting it first (socket shutdown)
+so that a read blocked in another thread returns at once.
+
+Bounds (see `_bodies`): every body, streamed or not, is decoded in bounded steps and may hold at most
+`max_response_bytes` decoded bytes (`ResponseTooLargeError` past it); `deadline` (a `time.monotonic()` value)
+ends a request whose answer (headers and, unless streamed, body) is not complete by then, and
+`stream_deadline` ends a streamed body that is not read to its end by then (`ServiceResponseTimeoutError`), even
+against a server that sends one byte at a time. Interim `1xx` answers (`103 Early Hints`) before the final one
+are skipped. A transport used again after `os.fork()` never reuses a connection the parent process opened.
 """
 
 from __future__ import annotations
@@ -33,7 +41,9 @@ from __future__ import annotations
 import enum
 import http.client
 import os
+import socket
 import ssl
+import threading
 from base64 import b64encode
 from typing import Any, Callable, Iterator, Mapping, Optional, Union, cast, overload
 from urllib.parse import unquote, urlencode, urlsplit
@@ -41,6 +51,7 @@ import urllib.request
 from urllib.request import getproxies, getproxies_environment, proxy_bypass
 
 import urllib3
+from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool
 from urllib3.exceptions import ConnectTimeoutError
 from urllib3.exceptions import DecodeError as Urllib3DecodeError
@@ -74,6 +85,8 @@ from azure.core.rest import HttpRequest, HttpResponse
 from azure.core.rest._http_response_impl import (  # pyright: ignore[reportPrivateUsage]
     HttpResponseImpl,
 )
+
+from ._bodies import DEFAULT_MAX_RESPONSE_BYTES, BodyReader, Deadline, check_max_response_bytes, detach
 
 __all__ = ["Urllib3Transport", "Urllib3TransportResponse", "Urllib3LegacyTransportResponse"]
 
@@ -142,33 +155,59 @@ def _request_error(exc: Exception) -> AzureError:
     return _response_error(exc)
 
 
-def _release(raw: BaseHTTPResponse) -> None:
+def _release(raw: BaseHTTPResponse, cut: bool = False) -> None:
     """Give the connection back to its pool: kept alive when the body was read to its end (urllib3 has then
-    released it already), closed first otherwise, so that the pool opens a new one in its place."""
+    released it already), closed first otherwise, so that the pool opens a new one in its place. `cut` shuts an
+    unfinished connection's socket down first, which wakes a read blocked on it in another thread (closing
+    alone would wait for that read); never a connection of another process."""
+    if cut:
+        conn: Any = getattr(raw, "_connection", None)
+        sock: Any = getattr(conn, "sock", None) or getattr(conn, "_inference_sock", None)
+        if sock is not None and getattr(conn, "_inference_pid", None) == os.getpid():
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
     raw.close()
     raw.release_conn()
 
 
-def _body_chunks(raw: BaseHTTPResponse, decompress: bool, size: int) -> Iterator[bytes]:
-    """The body, one piece per read as it arrives; gzip/deflate decoded when `decompress` is true.
+def _timed_out(exc: Exception, deadline: Optional[Deadline]) -> Optional[AzureError]:
+    """The timeout error when a failure came from a deadline cutting the connection."""
+    if deadline is None or not deadline.expired:
+        return None
+    return ServiceResponseTimeoutError(f"The answer was not complete within {deadline.what}.", error=exc)
+
+
+def _body_chunks(raw: BaseHTTPResponse, reader: BodyReader, size: int, deadline: Optional[Deadline]) -> Iterator[bytes]:
+    """The body, one piece per read as it arrives, decoded and counted by `reader`.
 
     A chunked body is read chunk by chunk (each as soon as it is complete); any other body one read at a time,
-    each returning what has arrived (at most `size` bytes) rather than waiting for `size` bytes.
+    each returning what has arrived (at most `size` bytes) rather than waiting for `size` bytes. The deadline,
+    if any, is disarmed when the body ends, fails or is closed.
     """
-    decode = decompress and bool(raw.headers.get("Content-Encoding"))
     try:
         if raw.chunked and isinstance(raw, urllib3.HTTPResponse) and raw.supports_chunked_reads():
-            yield from raw.read_chunked(size, decode_content=decode)
-            return
-        read1 = raw.read1
-        while True:
-            chunk = read1(size, decode_content=decode)
-            if not chunk:
-                return
-            yield chunk
-    except (HTTPError, OSError, http.client.HTTPException) as exc:
+            for chunk in raw.read_chunked(size, decode_content=False):
+                yield from reader.feed(chunk)
+        else:
+            read1 = raw.read1
+            while True:
+                chunk = read1(size, decode_content=False)
+                if not chunk:
+                    break
+                yield from reader.feed(chunk)
+        if deadline is not None and deadline.expired:  # the end was the cut, not the body's own end
+            raise _timed_out(EOFError("connection cut"), deadline) or ServiceResponseTimeoutError("timeout")
+    except (HTTPError, OSError, http.client.HTTPException, ValueError) as exc:
         _release(raw)
-        raise _response_error(exc) from exc
+        raise (_timed_out(exc, deadline) or _response_error(exc)) from exc
+    except AzureError:
+        _release(raw)
+        raise
+    finally:
+        if deadline is not None:
+            deadline.cancel()
 
 
 def _stream_download(pipeline: Any, response: Any, decompress: bool = True) -> Iterator[bytes]:
@@ -210,6 +249,8 @@ class Urllib3TransportResponse(HttpResponseImpl):
         block_size: int = DEFAULT_BLOCK_SIZE,
         read_size: int = _READ_SIZE,
         content: Optional[bytes] = None,
+        limit: Optional[int] = None,
+        deadline: Optional[Deadline] = None,
     ) -> None:
         headers = internal_response.headers
         super().__init__(  # pyright: ignore[reportUnknownMemberType]
@@ -224,10 +265,20 @@ class Urllib3TransportResponse(HttpResponseImpl):
         )
         self._raw = internal_response
         self._read_size = read_size
+        self._limit = limit
+        self._deadline = deadline
         if content is not None:  # read whole by the transport: consumed and closed, as azure-core leaves it
-            self._content = content
-            self._is_stream_consumed = True
-            self._is_closed = True
+            self._set_content(content)
+
+    def _set_content(self, content: bytes) -> None:
+        self._content = content
+        self._is_stream_consumed = True
+        self._is_closed = True
+
+    def read_whole(self) -> None:
+        """Read the body now (decoded, within the limit) and release the connection."""
+        self._set_content(b"".join(self.body_chunks()))
+        _release(self._raw)
 
     def __setattr__(self, name: str, value: Any) -> None:
         # What azure-core's response does on every assignment (setting one of a few public names sets its
@@ -236,12 +287,15 @@ class Urllib3TransportResponse(HttpResponseImpl):
 
     def body_chunks(self, decompress: bool = True) -> Iterator[bytes]:
         """The body as it arrives from the network (what `iter_bytes()` and `iter_raw()` read)."""
-        return _body_chunks(self._raw, decompress, self._read_size)
+        return _body_chunks(self._raw, BodyReader(self, self._limit, decompress), self._read_size, self._deadline)
 
     def close(self) -> None:
+        """Release the connection; one still being read is cut, so that a reader in another thread returns."""
         if not self._is_closed:
             self._is_closed = True
-            _release(self._raw)
+            if self._deadline is not None:
+                self._deadline.cancel()
+            _release(self._raw, cut=True)
 
 
 class Urllib3LegacyTransportResponse(LegacyHttpResponse):
@@ -265,6 +319,10 @@ class Urllib3LegacyTransportResponse(LegacyHttpResponse):
         self.reason = internal_response.reason
         self.content_type = internal_response.headers.get("Content-Type")
 
+    def read_whole(self) -> None:
+        """Read the body now and release the connection."""
+        self.body()
+
     def body(self) -> bytes:
         if self._content is None:
             self._content = b"".join(self.body_chunks())
@@ -272,7 +330,7 @@ class Urllib3LegacyTransportResponse(LegacyHttpResponse):
         return self._content
 
     def body_chunks(self, decompress: bool = True) -> Iterator[bytes]:
-        return _body_chunks(self._raw, decompress, self._read_size)
+        return _body_chunks(self._raw, BodyReader(self, None, decompress), self._read_size, None)
 
     def stream_download(self, pipeline: Any, **kwargs: Any) -> Iterator[bytes]:
         """The body as it arrives; `decompress=False` leaves gzip/deflate encoded bytes as they are."""
@@ -486,6 +544,83 @@ def _close_pools(manager: urllib3.PoolManager) -> None:
     manager.clear()
 
 
+_MAX_INTERIM = 100  # interim (1xx) answers skipped before a final one, at most
+_MAX_HEADER_LINE = 65536
+_MAX_HEADERS = 100
+
+
+class _FinalResponse(http.client.HTTPResponse):
+    """http.client's response, which skips every interim `1xx` answer (`103 Early Hints`, ...) before the final
+    one, as http.client itself skips only `100 Continue`; `101` is final."""
+
+    def _read_status(self) -> tuple[str, int, str]:  # pyright: ignore[reportIncompatibleMethodOverride]
+        for _ in range(_MAX_INTERIM):
+            read = cast("tuple[str, int, str]", super()._read_status())  # type: ignore[misc]  # pyright: ignore
+            version, status, reason = read
+            if not 100 <= status < 200 or status == 101:
+                return version, status, reason
+            for _ in range(_MAX_HEADERS + 1):  # the interim answer's header lines, up to its blank line
+                line = self.fp.readline(_MAX_HEADER_LINE + 1)
+                if len(line) > _MAX_HEADER_LINE:
+                    raise http.client.LineTooLong("header line")
+                if line in (b"\r\n", b"\n", b""):
+                    break
+            else:
+                raise http.client.HTTPException(f"got more than {_MAX_HEADERS} headers in an interim answer")
+        raise http.client.HTTPException(f"got more than {_MAX_INTERIM} interim (1xx) answers")
+
+
+# The call whose request a thread is sending, so that its connection can be cut when its deadline passes.
+_SENDING = threading.local()
+
+
+class _Connection(HTTPConnection):
+    """urllib3's connection, which reads the final answer after interim ones, remembers the process that opened
+    it, and tells the call being sent (if it has a deadline) which connection carries it."""
+
+    response_class = _FinalResponse
+
+    def connect(self) -> None:
+        self._inference_pid = os.getpid()
+        super().connect()
+
+    def request(self, *args: Any, **kwargs: Any) -> None:  # pyright: ignore[reportIncompatibleMethodOverride]
+        deadline: Optional[Deadline] = getattr(_SENDING, "deadline", None)
+        if deadline is None:
+            detach(self)
+        else:
+            deadline.attach(self)
+        super().request(*args, **kwargs)
+
+    def getresponse(self) -> Any:  # pyright: ignore[reportIncompatibleMethodOverride]
+        # http.client forgets the socket of an answer that closes the connection; it can still be cut.
+        self._inference_sock = self.sock
+        return super().getresponse()
+
+
+class _TLSConnection(HTTPSConnection):
+    """`_Connection`'s twin for https."""
+
+    response_class = _FinalResponse
+
+    def connect(self) -> None:
+        self._inference_pid = os.getpid()
+        super().connect()
+
+    def request(self, *args: Any, **kwargs: Any) -> None:  # pyright: ignore[reportIncompatibleMethodOverride]
+        deadline: Optional[Deadline] = getattr(_SENDING, "deadline", None)
+        if deadline is None:
+            detach(self)
+        else:
+            deadline.attach(self)
+        super().request(*args, **kwargs)
+
+    def getresponse(self) -> Any:  # pyright: ignore[reportIncompatibleMethodOverride]
+        # http.client forgets the socket of an answer that closes the connection; it can still be cut.
+        self._inference_sock = self.sock
+        return super().getresponse()
+
+
 class _Route:
     """How requests to one origin go out: the pool to use and whether the target is the absolute URL."""
 
@@ -499,7 +634,7 @@ class _Route:
 # ---------------------------------------------------------------------------------------------- transport
 
 
-class Urllib3Transport(HttpTransport[HttpRequest, HttpResponse]):
+class Urllib3Transport(HttpTransport[HttpRequest, HttpResponse]):  # pylint: disable=too-many-instance-attributes
     """A sync azure-core transport on urllib3, with connection pooling and keep-alive.
 
     Pass it to any client: `ChatCompletionsClient(endpoint, credential, transport=Urllib3Transport())`.
@@ -519,6 +654,8 @@ class Urllib3Transport(HttpTransport[HttpRequest, HttpResponse]):
      (default 4096); a streamed body is yielded as it arrives.
     :keyword pool_maxsize: Connections kept alive per origin (default 10).
     :keyword num_pools: Origins whose connections are kept (default 10).
+    :keyword max_response_bytes: The most bytes a response body may hold once decompressed (default 256 MiB);
+     a larger one raises `ResponseTooLargeError`. Also a per-request keyword of `send`.
 
     Other keywords (the rest of a client's options) are accepted and ignored, so that a client's keyword
     arguments can be passed on as they are.
@@ -536,9 +673,11 @@ class Urllib3Transport(HttpTransport[HttpRequest, HttpResponse]):
         connection_data_block_size: Optional[int] = None,
         pool_maxsize: int = DEFAULT_POOL_MAXSIZE,
         num_pools: int = DEFAULT_NUM_POOLS,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         **kwargs: Any,
     ) -> None:
         del kwargs  # the rest of a client's options: not the transport's business
+        self._max_response_bytes = check_max_response_bytes(max_response_bytes)
         self._connection_timeout = connection_timeout
         self._read_timeout = read_timeout
         self._verify = connection_verify
@@ -568,6 +707,7 @@ class Urllib3Transport(HttpTransport[HttpRequest, HttpResponse]):
         self._contexts: dict[tuple[Verify, Cert], ssl.SSLContext] = {}
         self._timeouts: dict[tuple[Optional[float], Optional[float]], urllib3.Timeout] = {}
         self._has_been_opened = False
+        self._pid = os.getpid()
 
     # -- lifecycle
 
@@ -590,6 +730,16 @@ class Urllib3Transport(HttpTransport[HttpRequest, HttpResponse]):
             )
         self._manager = urllib3.PoolManager(num_pools=self._num_pools, maxsize=self._pool_maxsize, retries=False)
         self._has_been_opened = True
+
+    # The clients pass `max_response_bytes`, `deadline` and `stream_deadline` to transports that say so.
+    accepts_call_limits = True
+
+    def _after_fork(self) -> None:
+        """In a child process: forget the parent's connections (closed here, left open for the parent)."""
+        self._pid = os.getpid()
+        if self._manager is not None:
+            self.close()
+            self._manager = urllib3.PoolManager(num_pools=self._num_pools, maxsize=self._pool_maxsize, retries=False)
 
     def close(self) -> None:
         """Close every idle connection; connections still reading a response close when it is released."""
@@ -714,6 +864,8 @@ class Urllib3Transport(HttpTransport[HttpRequest, HttpResponse]):
             manager = self._proxy_manager(proxy)
         pool_host = f"[{host}]" if ":" in host else host
         pool = manager.connection_from_host(pool_host, port, scheme, pool_kwargs=pool_kwargs)
+        connection_type: Any = _TLSConnection if scheme == "https" else _Connection
+        pool.ConnectionCls = connection_type
         # Through an HTTP proxy, plain http requests name the whole URL; https ones go through a CONNECT tunnel.
         forwarded = proxy is not None and scheme == "http" and not proxy.lower().startswith("socks")
         return _Route(pool, absolute=forwarded)
@@ -736,6 +888,9 @@ class Urllib3Transport(HttpTransport[HttpRequest, HttpResponse]):
         read_timeout: Union[Optional[float], _Unset] = _UNSET,
         connection_verify: Union[Verify, _Unset] = _UNSET,
         connection_cert: Union[Cert, _Unset] = _UNSET,
+        max_response_bytes: Optional[int] = None,
+        deadline: Optional[float] = None,
+        stream_deadline: Optional[float] = None,
         **kwargs: Any,
     ) -> Union[HttpResponse, LegacyHttpResponse]:
         """Send a request and return its response (read whole unless `stream=True`).
@@ -747,13 +902,20 @@ class Urllib3Transport(HttpTransport[HttpRequest, HttpResponse]):
         :keyword read_timeout: As in the constructor, for this request.
         :keyword connection_verify: As in the constructor, for this request.
         :keyword connection_cert: As in the constructor, for this request.
+        :keyword max_response_bytes: As in the constructor, for this request.
+        :keyword deadline: A `time.monotonic()` time by which the answer must be complete (its headers, and its
+         body unless `stream=True`); the connection is cut then and `ServiceResponseTimeoutError` raised.
+        :keyword stream_deadline: With `stream=True`, the time by which the body must be read to its end.
         :return: The response; an `azure.core.rest.HttpResponse` for a rest request.
         :raises ~azure.core.exceptions.ServiceRequestError: when the request could not be sent.
         :raises ~azure.core.exceptions.ServiceResponseError: when the response could not be read.
         """
         del kwargs  # other pipeline options are not the transport's business
+        if self._pid != os.getpid():
+            self._after_fork()
         if self._manager is None:
             self.open()
+        limit = self._max_response_bytes if max_response_bytes is None else check_max_response_bytes(max_response_bytes)
         timeout = self._timeout(
             self._connection_timeout if connection_timeout is _UNSET else connection_timeout, read_timeout
         )
@@ -770,6 +932,16 @@ class Urllib3Transport(HttpTransport[HttpRequest, HttpResponse]):
         except (HTTPError, ValueError, ssl.SSLError, OSError) as exc:
             raise ServiceRequestError(exc, error=exc) from exc
         body, headers = _body_and_headers(request)
+        first = deadline
+        if stream and stream_deadline is not None:
+            first = stream_deadline if deadline is None else min(deadline, stream_deadline)
+        watch = None
+        if first is not None:
+            watch = Deadline(first, "the call's timeout" if first == deadline else "stream_timeout")
+            if watch.left() <= 0:
+                raise ServiceResponseTimeoutError(f"The answer was not complete within {watch.what}.")
+            watch.arm()
+        _SENDING.deadline = watch
         try:
             raw = route.pool.urlopen(
                 request.method,
@@ -780,18 +952,43 @@ class Urllib3Transport(HttpTransport[HttpRequest, HttpResponse]):
                 redirect=False,
                 assert_same_host=False,
                 timeout=timeout,
-                preload_content=not stream,
-                decode_content=True,
+                preload_content=False,
+                decode_content=False,
             )
-        except (HTTPError, OSError, http.client.HTTPException) as exc:
-            raise _request_error(exc) from exc
-        content: Optional[bytes] = None if stream else (raw.data or b"")
-        if isinstance(request, HttpRequest):
-            return Urllib3TransportResponse(
-                request=request,
-                internal_response=raw,
-                block_size=self._block_size,
-                read_size=self._read_size,
-                content=content,
-            )
-        return Urllib3LegacyTransportResponse(request, raw, self._block_size, self._read_size, content)
+        except (HTTPError, OSError, http.client.HTTPException, ValueError) as exc:
+            if watch is not None:
+                watch.cancel()
+            raise (_timed_out(exc, watch) or _request_error(exc)) from exc
+        finally:
+            _SENDING.deadline = None
+        if watch is not None and watch.expired:  # the headers seemed to end where the connection was cut
+            _release(raw)
+            raise ServiceResponseTimeoutError(f"The answer was not complete within {watch.what}.")
+        if stream and watch is not None and (stream_deadline is None or watch.what != "stream_timeout"):
+            watch.cancel()  # the headers arrived in time; the body has a deadline of its own, if any
+            watch = None
+            if stream_deadline is not None:
+                watch = Deadline(stream_deadline, "stream_timeout").arm()
+                watch.attach(raw.connection)
+        try:
+            response: Union[Urllib3TransportResponse, Urllib3LegacyTransportResponse]
+            if isinstance(request, HttpRequest):
+                response = Urllib3TransportResponse(
+                    request=request,
+                    internal_response=raw,
+                    block_size=self._block_size,
+                    read_size=self._read_size,
+                    limit=limit,
+                    deadline=watch,
+                )
+                BodyReader(response, limit)  # refuses an announced length over the limit at once
+            else:
+                response = Urllib3LegacyTransportResponse(request, raw, self._block_size, self._read_size)
+            if not stream:
+                response.read_whole()
+        except BaseException:
+            if watch is not None:
+                watch.cancel()
+            _release(raw)
+            raise
+        return response

@@ -32,6 +32,7 @@ from .._core import (
     IMAGE_EMBEDDINGS_FIELDS,
     IMAGE_FIELDS,
     PER_CALL_OPTIONS,
+    STREAM_CALL_OPTIONS,
     ClientSettings,
     check_options,
     given_arguments,
@@ -46,6 +47,7 @@ from .._bulk import (
     embed_many_async,
 )
 from .._compat import AsyncCompatStreamingChatCompletions, lift_named_extras, wants_stream
+from .._bodies import ResponseTooLargeError
 from .._errors import StreamingError
 from .._results import chat_completions, embeddings_result, image_generations, model_info, raise_for_status, read_json
 from .._streaming import AsyncStreamingChatCompletions, check_event_stream
@@ -80,6 +82,7 @@ __all__ = [
     "ImageGenerationClient",
     "AsyncStreamingChatCompletions",
     "StreamingError",
+    "ResponseTooLargeError",
     "BulkProgress",
 ]
 
@@ -143,7 +146,7 @@ class _InferenceClient:
 
     async def _send(self, request: HttpRequest, kwargs: dict[str, Any], *, stream: bool = False) -> AsyncHttpResponse:
         result = await self._client._pipeline.run(  # pylint: disable=protected-access
-            request, stream=stream, **self._settings.call_options(kwargs)
+            request, stream=stream, **self._settings.call_options(kwargs, stream)
         )
         response: AsyncHttpResponse = result.http_response
         # Not kept: its context holds the earlier attempts' responses, which the traceback would keep alive.
@@ -521,7 +524,7 @@ class ChatCompletionsClient(_InferenceClient, _ChatCompletionsClient):
         model_extras: Any,
         kwargs: dict[str, Any],
     ) -> _Stream:
-        check_options(kwargs, PER_CALL_OPTIONS, operation)
+        check_options(kwargs, STREAM_CALL_OPTIONS, operation)
         settings = self._settings
         request = settings.request(settings.routes.chat, operation, body, given, model_extras, ("messages",), True)
         with self._trace(CHAT, request) as span:
@@ -533,7 +536,7 @@ class ChatCompletionsClient(_InferenceClient, _ChatCompletionsClient):
                 finally:
                     await response.close()
                 raise problem(response.text())
-            return self._track(span.keep_open(stream_type(response)))
+            return self._track(span.keep_open(stream_type(response, max_event_size=settings.max_event_size(kwargs))))
 
     # Documented on each client (the shared base class is private).
     get_model_info = _InferenceClient.get_model_info
