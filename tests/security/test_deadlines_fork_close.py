@@ -300,3 +300,33 @@ def test_the_ca_bundle_from_the_environment_is_trusted_by_both(
                 assert await call(mode, client, "create")
 
     mode.run(body)
+
+
+def test_timeout_bounds_connecting_to_a_server_that_never_accepts(mode: Any) -> None:
+    """A listener whose backlog is full: the kernel drops new connection attempts, so connecting hangs."""
+    import socket  # pylint: disable=import-outside-toplevel
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    port = listener.getsockname()[1]
+    fillers = []
+    try:
+        for _ in range(4):  # fill the accept queue (Linux keeps backlog + 1); the rest time out or stay pending
+            filler = socket.socket()
+            filler.setblocking(False)
+            filler.connect_ex(("127.0.0.1", port))
+            fillers.append(filler)
+
+        async def body(mode: Any) -> None:
+            options = {"connection_timeout": SLOW * 3, "retry_total": 0}
+            async with mode.client("ChatCompletionsClient", f"http://127.0.0.1:{port}", **options) as client:
+                error = await mode.raises(Exception, call(mode, client, "create", timeout=1.5))
+            assert "timeout" in str(error).lower() or "timed out" in str(error).lower()
+            assert type(error).__module__.startswith("azure.core")
+
+        mode.run(body)
+    finally:
+        for filler in fillers:
+            filler.close()
+        listener.close()

@@ -941,6 +941,9 @@ class Urllib3Transport(HttpTransport[HttpRequest, HttpResponse]):  # pylint: dis
             if watch.left() <= 0:
                 raise ServiceResponseTimeoutError(f"The answer was not complete within {watch.what}.")
             watch.arm()
+            connect: Any = timeout.connect_timeout
+            if not isinstance(connect, (int, float)) or connect > watch.left():  # connecting is bounded too
+                timeout = urllib3.Timeout(connect=max(watch.left(), 0.001), read=timeout.read_timeout)
         _SENDING.deadline = watch
         try:
             raw = route.pool.urlopen(
