@@ -47,6 +47,7 @@ _SERIALIZER.client_side_validation = False
 
 
 def build_chat_completions_create_request(
+    version_path: str,
     *,
     extra_params: Optional[Union[str, _models.ExtraParameters]] = None,
     model_deployment: Optional[str] = None,
@@ -60,10 +61,16 @@ def build_chat_completions_create_request(
     accept = _headers.pop("Accept", "application/json")
 
     # Construct URL
-    _url = "/v1/chat/completions"
+    _url = "/{versionPath}chat/completions"
+    path_format_arguments = {
+        "versionPath": _SERIALIZER.url("version_path", version_path, "str", skip_quote=True),
+    }
+
+    _url: str = _url.format(**path_format_arguments)  # type: ignore
 
     # Construct parameters
-    _params["api-version"] = _SERIALIZER.query("api_version", api_version, "str")
+    if api_version is not None:
+        _params["api-version"] = _SERIALIZER.query("api_version", api_version, "str")
 
     # Construct headers
     if extra_params is not None:
@@ -93,7 +100,8 @@ def build_chat_completions_get_model_info_request(  # pylint: disable=name-too-l
     _url = "/info"
 
     # Construct parameters
-    _params["api-version"] = _SERIALIZER.query("api_version", api_version, "str")
+    if api_version is not None:
+        _params["api-version"] = _SERIALIZER.query("api_version", api_version, "str")
 
     # Construct headers
     if extra_params is not None:
@@ -106,6 +114,7 @@ def build_chat_completions_get_model_info_request(  # pylint: disable=name-too-l
 
 
 def build_embeddings_create_request(
+    version_path: str,
     *,
     extra_params: Optional[Union[str, _models.ExtraParameters]] = None,
     model_deployment: Optional[str] = None,
@@ -119,10 +128,16 @@ def build_embeddings_create_request(
     accept = _headers.pop("Accept", "application/json")
 
     # Construct URL
-    _url = "/v1/embeddings"
+    _url = "/{versionPath}embeddings"
+    path_format_arguments = {
+        "versionPath": _SERIALIZER.url("version_path", version_path, "str", skip_quote=True),
+    }
+
+    _url: str = _url.format(**path_format_arguments)  # type: ignore
 
     # Construct parameters
-    _params["api-version"] = _SERIALIZER.query("api_version", api_version, "str")
+    if api_version is not None:
+        _params["api-version"] = _SERIALIZER.query("api_version", api_version, "str")
 
     # Construct headers
     if extra_params is not None:
@@ -152,7 +167,8 @@ def build_embeddings_get_model_info_request(
     _url = "/info"
 
     # Construct parameters
-    _params["api-version"] = _SERIALIZER.query("api_version", api_version, "str")
+    if api_version is not None:
+        _params["api-version"] = _SERIALIZER.query("api_version", api_version, "str")
 
     # Construct headers
     if extra_params is not None:
@@ -181,7 +197,8 @@ def build_image_embeddings_create_request(
     _url = "/images/embeddings"
 
     # Construct parameters
-    _params["api-version"] = _SERIALIZER.query("api_version", api_version, "str")
+    if api_version is not None:
+        _params["api-version"] = _SERIALIZER.query("api_version", api_version, "str")
 
     # Construct headers
     if extra_params is not None:
@@ -211,7 +228,8 @@ def build_image_embeddings_get_model_info_request(  # pylint: disable=name-too-l
     _url = "/info"
 
     # Construct parameters
-    _params["api-version"] = _SERIALIZER.query("api_version", api_version, "str")
+    if api_version is not None:
+        _params["api-version"] = _SERIALIZER.query("api_version", api_version, "str")
 
     # Construct headers
     if extra_params is not None:
@@ -224,6 +242,7 @@ def build_image_embeddings_get_model_info_request(  # pylint: disable=name-too-l
 
 
 def build_image_generation_create_request(
+    version_path: str,
     *,
     extra_params: Optional[Union[str, _models.ExtraParameters]] = None,
     model_deployment: Optional[str] = None,
@@ -237,10 +256,16 @@ def build_image_generation_create_request(
     accept = _headers.pop("Accept", "application/json")
 
     # Construct URL
-    _url = "/images/generations"
+    _url = "/{versionPath}images/generations"
+    path_format_arguments = {
+        "versionPath": _SERIALIZER.url("version_path", version_path, "str", skip_quote=True),
+    }
+
+    _url: str = _url.format(**path_format_arguments)  # type: ignore
 
     # Construct parameters
-    _params["api-version"] = _SERIALIZER.query("api_version", api_version, "str")
+    if api_version is not None:
+        _params["api-version"] = _SERIALIZER.query("api_version", api_version, "str")
 
     # Construct headers
     if extra_params is not None:
@@ -270,7 +295,8 @@ def build_image_generation_get_model_info_request(  # pylint: disable=name-too-l
     _url = "/info"
 
     # Construct parameters
-    _params["api-version"] = _SERIALIZER.query("api_version", api_version, "str")
+    if api_version is not None:
+        _params["api-version"] = _SERIALIZER.query("api_version", api_version, "str")
 
     # Construct headers
     if extra_params is not None:
@@ -289,6 +315,7 @@ class _ChatCompletionsClientOperationsMixin(
     @overload
     def _create(
         self,
+        version_path: str,
         body: _models.ChatCompletionsOptions,
         *,
         extra_params: Optional[Union[str, _models.ExtraParameters]] = None,
@@ -299,6 +326,7 @@ class _ChatCompletionsClientOperationsMixin(
     @overload
     def _create(
         self,
+        version_path: str,
         body: JSON,
         *,
         extra_params: Optional[Union[str, _models.ExtraParameters]] = None,
@@ -309,6 +337,7 @@ class _ChatCompletionsClientOperationsMixin(
     @overload
     def _create(
         self,
+        version_path: str,
         body: IO[bytes],
         *,
         extra_params: Optional[Union[str, _models.ExtraParameters]] = None,
@@ -320,6 +349,7 @@ class _ChatCompletionsClientOperationsMixin(
     @distributed_trace
     def _create(
         self,
+        version_path: str,
         body: Union[_models.ChatCompletionsOptions, JSON, IO[bytes]],
         *,
         extra_params: Optional[Union[str, _models.ExtraParameters]] = None,
@@ -328,6 +358,11 @@ class _ChatCompletionsClientOperationsMixin(
     ) -> _models.ChatCompletions:
         """Generates a chat completion for a conversation.
 
+        :param version_path: ``v1/`` for chat completions and embeddings on api-version
+         2024-04-01-preview, and for every operation of an OpenAI-compatible server whose URL is given
+         without ``/v1``; empty otherwise (api-version 2024-05-01-preview and later, Azure OpenAI,
+         GitHub Models). Required.
+        :type version_path: str
         :param body: Is one of the following types: ChatCompletionsOptions, JSON, IO[bytes] Required.
         :type body: ~azure.ai.inference.models.ChatCompletionsOptions or JSON or IO[bytes]
         :keyword extra_params: What the service does with request body fields that this API does not
@@ -362,6 +397,7 @@ class _ChatCompletionsClientOperationsMixin(
             _content = json.dumps(body, cls=SdkJSONEncoder, exclude_readonly=True)  # type: ignore
 
         _request = build_chat_completions_create_request(
+            version_path=version_path,
             extra_params=extra_params,
             model_deployment=model_deployment,
             content_type=content_type,
@@ -488,6 +524,7 @@ class _EmbeddingsClientOperationsMixin(
     @overload
     def _create(
         self,
+        version_path: str,
         body: _models.EmbeddingsOptions,
         *,
         extra_params: Optional[Union[str, _models.ExtraParameters]] = None,
@@ -498,6 +535,7 @@ class _EmbeddingsClientOperationsMixin(
     @overload
     def _create(
         self,
+        version_path: str,
         body: JSON,
         *,
         extra_params: Optional[Union[str, _models.ExtraParameters]] = None,
@@ -508,6 +546,7 @@ class _EmbeddingsClientOperationsMixin(
     @overload
     def _create(
         self,
+        version_path: str,
         body: IO[bytes],
         *,
         extra_params: Optional[Union[str, _models.ExtraParameters]] = None,
@@ -519,6 +558,7 @@ class _EmbeddingsClientOperationsMixin(
     @distributed_trace
     def _create(
         self,
+        version_path: str,
         body: Union[_models.EmbeddingsOptions, JSON, IO[bytes]],
         *,
         extra_params: Optional[Union[str, _models.ExtraParameters]] = None,
@@ -527,6 +567,11 @@ class _EmbeddingsClientOperationsMixin(
     ) -> _models.EmbeddingsResult:
         """Embeds texts as vectors.
 
+        :param version_path: ``v1/`` for chat completions and embeddings on api-version
+         2024-04-01-preview, and for every operation of an OpenAI-compatible server whose URL is given
+         without ``/v1``; empty otherwise (api-version 2024-05-01-preview and later, Azure OpenAI,
+         GitHub Models). Required.
+        :type version_path: str
         :param body: Is one of the following types: EmbeddingsOptions, JSON, IO[bytes] Required.
         :type body: ~azure.ai.inference.models.EmbeddingsOptions or JSON or IO[bytes]
         :keyword extra_params: What the service does with request body fields that this API does not
@@ -561,6 +606,7 @@ class _EmbeddingsClientOperationsMixin(
             _content = json.dumps(body, cls=SdkJSONEncoder, exclude_readonly=True)  # type: ignore
 
         _request = build_embeddings_create_request(
+            version_path=version_path,
             extra_params=extra_params,
             model_deployment=model_deployment,
             content_type=content_type,
@@ -887,6 +933,7 @@ class _ImageGenerationClientOperationsMixin(
     @overload
     def _create(
         self,
+        version_path: str,
         body: _models.ImageGenerationOptions,
         *,
         extra_params: Optional[Union[str, _models.ExtraParameters]] = None,
@@ -897,6 +944,7 @@ class _ImageGenerationClientOperationsMixin(
     @overload
     def _create(
         self,
+        version_path: str,
         body: JSON,
         *,
         extra_params: Optional[Union[str, _models.ExtraParameters]] = None,
@@ -907,6 +955,7 @@ class _ImageGenerationClientOperationsMixin(
     @overload
     def _create(
         self,
+        version_path: str,
         body: IO[bytes],
         *,
         extra_params: Optional[Union[str, _models.ExtraParameters]] = None,
@@ -918,6 +967,7 @@ class _ImageGenerationClientOperationsMixin(
     @distributed_trace
     def _create(
         self,
+        version_path: str,
         body: Union[_models.ImageGenerationOptions, JSON, IO[bytes]],
         *,
         extra_params: Optional[Union[str, _models.ExtraParameters]] = None,
@@ -926,6 +976,11 @@ class _ImageGenerationClientOperationsMixin(
     ) -> _models.ImageGenerations:
         """Generates images from a text prompt.
 
+        :param version_path: ``v1/`` for chat completions and embeddings on api-version
+         2024-04-01-preview, and for every operation of an OpenAI-compatible server whose URL is given
+         without ``/v1``; empty otherwise (api-version 2024-05-01-preview and later, Azure OpenAI,
+         GitHub Models). Required.
+        :type version_path: str
         :param body: Is one of the following types: ImageGenerationOptions, JSON, IO[bytes] Required.
         :type body: ~azure.ai.inference.models.ImageGenerationOptions or JSON or IO[bytes]
         :keyword extra_params: What the service does with request body fields that this API does not
@@ -960,6 +1015,7 @@ class _ImageGenerationClientOperationsMixin(
             _content = json.dumps(body, cls=SdkJSONEncoder, exclude_readonly=True)  # type: ignore
 
         _request = build_image_generation_create_request(
+            version_path=version_path,
             extra_params=extra_params,
             model_deployment=model_deployment,
             content_type=content_type,

@@ -59,6 +59,7 @@ class _ChatCompletionsClientOperationsMixin(
     @overload
     async def _create(
         self,
+        version_path: str,
         body: _models.ChatCompletionsOptions,
         *,
         extra_params: Optional[Union[str, _models.ExtraParameters]] = None,
@@ -69,6 +70,7 @@ class _ChatCompletionsClientOperationsMixin(
     @overload
     async def _create(
         self,
+        version_path: str,
         body: JSON,
         *,
         extra_params: Optional[Union[str, _models.ExtraParameters]] = None,
@@ -79,6 +81,7 @@ class _ChatCompletionsClientOperationsMixin(
     @overload
     async def _create(
         self,
+        version_path: str,
         body: IO[bytes],
         *,
         extra_params: Optional[Union[str, _models.ExtraParameters]] = None,
@@ -90,6 +93,7 @@ class _ChatCompletionsClientOperationsMixin(
     @distributed_trace_async
     async def _create(
         self,
+        version_path: str,
         body: Union[_models.ChatCompletionsOptions, JSON, IO[bytes]],
         *,
         extra_params: Optional[Union[str, _models.ExtraParameters]] = None,
@@ -98,6 +102,11 @@ class _ChatCompletionsClientOperationsMixin(
     ) -> _models.ChatCompletions:
         """Generates a chat completion for a conversation.
 
+        :param version_path: ``v1/`` for chat completions and embeddings on api-version
+         2024-04-01-preview, and for every operation of an OpenAI-compatible server whose URL is given
+         without ``/v1``; empty otherwise (api-version 2024-05-01-preview and later, Azure OpenAI,
+         GitHub Models). Required.
+        :type version_path: str
         :param body: Is one of the following types: ChatCompletionsOptions, JSON, IO[bytes] Required.
         :type body: ~azure.ai.inference.models.ChatCompletionsOptions or JSON or IO[bytes]
         :keyword extra_params: What the service does with request body fields that this API does not
@@ -132,6 +141,7 @@ class _ChatCompletionsClientOperationsMixin(
             _content = json.dumps(body, cls=SdkJSONEncoder, exclude_readonly=True)  # type: ignore
 
         _request = build_chat_completions_create_request(
+            version_path=version_path,
             extra_params=extra_params,
             model_deployment=model_deployment,
             content_type=content_type,
@@ -258,6 +268,7 @@ class _EmbeddingsClientOperationsMixin(
     @overload
     async def _create(
         self,
+        version_path: str,
         body: _models.EmbeddingsOptions,
         *,
         extra_params: Optional[Union[str, _models.ExtraParameters]] = None,
@@ -268,6 +279,7 @@ class _EmbeddingsClientOperationsMixin(
     @overload
     async def _create(
         self,
+        version_path: str,
         body: JSON,
         *,
         extra_params: Optional[Union[str, _models.ExtraParameters]] = None,
@@ -278,6 +290,7 @@ class _EmbeddingsClientOperationsMixin(
     @overload
     async def _create(
         self,
+        version_path: str,
         body: IO[bytes],
         *,
         extra_params: Optional[Union[str, _models.ExtraParameters]] = None,
@@ -289,6 +302,7 @@ class _EmbeddingsClientOperationsMixin(
     @distributed_trace_async
     async def _create(
         self,
+        version_path: str,
         body: Union[_models.EmbeddingsOptions, JSON, IO[bytes]],
         *,
         extra_params: Optional[Union[str, _models.ExtraParameters]] = None,
@@ -297,6 +311,11 @@ class _EmbeddingsClientOperationsMixin(
     ) -> _models.EmbeddingsResult:
         """Embeds texts as vectors.
 
+        :param version_path: ``v1/`` for chat completions and embeddings on api-version
+         2024-04-01-preview, and for every operation of an OpenAI-compatible server whose URL is given
+         without ``/v1``; empty otherwise (api-version 2024-05-01-preview and later, Azure OpenAI,
+         GitHub Models). Required.
+        :type version_path: str
         :param body: Is one of the following types: EmbeddingsOptions, JSON, IO[bytes] Required.
         :type body: ~azure.ai.inference.models.EmbeddingsOptions or JSON or IO[bytes]
         :keyword extra_params: What the service does with request body fields that this API does not
@@ -331,6 +350,7 @@ class _EmbeddingsClientOperationsMixin(
             _content = json.dumps(body, cls=SdkJSONEncoder, exclude_readonly=True)  # type: ignore
 
         _request = build_embeddings_create_request(
+            version_path=version_path,
             extra_params=extra_params,
             model_deployment=model_deployment,
             content_type=content_type,
@@ -657,6 +677,7 @@ class _ImageGenerationClientOperationsMixin(
     @overload
     async def _create(
         self,
+        version_path: str,
         body: _models.ImageGenerationOptions,
         *,
         extra_params: Optional[Union[str, _models.ExtraParameters]] = None,
@@ -667,6 +688,7 @@ class _ImageGenerationClientOperationsMixin(
     @overload
     async def _create(
         self,
+        version_path: str,
         body: JSON,
         *,
         extra_params: Optional[Union[str, _models.ExtraParameters]] = None,
@@ -677,6 +699,7 @@ class _ImageGenerationClientOperationsMixin(
     @overload
     async def _create(
         self,
+        version_path: str,
         body: IO[bytes],
         *,
         extra_params: Optional[Union[str, _models.ExtraParameters]] = None,
@@ -688,6 +711,7 @@ class _ImageGenerationClientOperationsMixin(
     @distributed_trace_async
     async def _create(
         self,
+        version_path: str,
         body: Union[_models.ImageGenerationOptions, JSON, IO[bytes]],
         *,
         extra_params: Optional[Union[str, _models.ExtraParameters]] = None,
@@ -696,6 +720,11 @@ class _ImageGenerationClientOperationsMixin(
     ) -> _models.ImageGenerations:
         """Generates images from a text prompt.
 
+        :param version_path: ``v1/`` for chat completions and embeddings on api-version
+         2024-04-01-preview, and for every operation of an OpenAI-compatible server whose URL is given
+         without ``/v1``; empty otherwise (api-version 2024-05-01-preview and later, Azure OpenAI,
+         GitHub Models). Required.
+        :type version_path: str
         :param body: Is one of the following types: ImageGenerationOptions, JSON, IO[bytes] Required.
         :type body: ~azure.ai.inference.models.ImageGenerationOptions or JSON or IO[bytes]
         :keyword extra_params: What the service does with request body fields that this API does not
@@ -730,6 +759,7 @@ class _ImageGenerationClientOperationsMixin(
             _content = json.dumps(body, cls=SdkJSONEncoder, exclude_readonly=True)  # type: ignore
 
         _request = build_image_generation_create_request(
+            version_path=version_path,
             extra_params=extra_params,
             model_deployment=model_deployment,
             content_type=content_type,
