@@ -673,7 +673,7 @@ def stage_rows(bench: str, stages: dict[str, float]) -> list[tuple[str, Optional
         reading = "every `data[i].embedding`" if bench.startswith("emb") else "`choices[0].message.content`"
         return [
             ("the whole call, as the caller sees it", call),
-            ("build the request (`_core.py` `ClientSettings.request`)", s("azure/ai/inference/_core.py:request")),
+            ("build the request (`_settings.py` `ClientSettings.request`)", s("azure/ai/inference/_settings.py:request")),
             (
                 "azure-core pipeline: the policies, without transport and content decoding",
                 _minus(run, transport, decode),

@@ -765,7 +765,7 @@ STAGE_FUNCTIONS = (
     ("azure/ai/inference/_patch.py", "__init__"),
     ("azure/ai/inference/_patch.py", "create"),
     ("azure/ai/inference/aio/_patch.py", "create"),
-    ("azure/ai/inference/_core.py", "request"),
+    ("azure/ai/inference/_settings.py", "request"),
     ("azure/core/pipeline/_base.py", "run"),
     ("azure/core/pipeline/_base_async.py", "run"),
     ("azure/core/pipeline/transport/_requests_basic.py", "send"),

@@ -114,7 +114,7 @@ class _Unasync(ast.NodeTransformer):
         return node
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> ast.AST:
-        if node.level >= 2:  # `from .._core` in aio/ is `from ._core` beside the sync twin
+        if node.level >= 2:  # `from .._settings` in aio/ is `from ._settings` beside the sync twin
             node.level -= 1
         return node
 

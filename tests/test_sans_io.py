@@ -216,3 +216,53 @@ def test_a_body_split_anywhere_gives_the_same_updates(split: int) -> None:
     items = decoder.feed(body[:split]) + decoder.feed(body[split:])
     assert [item.choices[0].delta.content for item in items] == ["héllo", "日本"]
     assert decoder.finished
+
+
+# ------------------------------------------------------------------------------------------ routes
+
+from azure.ai.inference._endpoints import DEFAULT_API_VERSION, endpoint_shape, operation_request, served  # noqa: E402
+
+S = "https://d.eastus.inference.ai.azure.com"
+F = "https://r.services.ai.azure.com/models"
+D = "https://r.openai.azure.com/openai/deployments/gpt"
+V1 = "https://r.openai.azure.com/openai/v1"
+G = "https://models.github.ai/inference"
+L = "http://127.0.0.1:8080"
+
+ROUTES = [
+    # (endpoint, api_version given, operation, "METHOD url" or None when the shape does not serve it)
+    (S, DEFAULT_API_VERSION, "chat", f"POST {S}/v1/chat/completions?api-version=2024-04-01-preview"),
+    (S, DEFAULT_API_VERSION, "embeddings", f"POST {S}/v1/embeddings?api-version=2024-04-01-preview"),
+    (S, DEFAULT_API_VERSION, "images", f"POST {S}/images/generations?api-version=2024-04-01-preview"),
+    (S, DEFAULT_API_VERSION, "image_embeddings", None),
+    (S, DEFAULT_API_VERSION, "info", f"GET {S}/info?api-version=2024-04-01-preview"),
+    (F, "2024-05-01-preview", "chat", f"POST {F}/chat/completions?api-version=2024-05-01-preview"),
+    (F, "2024-05-01-preview", "embeddings", f"POST {F}/embeddings?api-version=2024-05-01-preview"),
+    (F, "2024-05-01-preview", "images", None),
+    (F, "2024-05-01-preview", "image_embeddings", f"POST {F}/images/embeddings?api-version=2024-05-01-preview"),
+    (F, "2025-04-01", "info", f"GET {F}/info?api-version=2025-04-01"),
+    (D, "2024-10-21", "chat", f"POST {D}/chat/completions?api-version=2024-10-21"),
+    (D, "2024-10-21", "images", f"POST {D}/images/generations?api-version=2024-10-21"),
+    (D, "2024-10-21", "info", None),
+    (V1, DEFAULT_API_VERSION, "chat", f"POST {V1}/chat/completions"),
+    (V1, DEFAULT_API_VERSION, "embeddings", f"POST {V1}/embeddings"),
+    (V1, "preview", "images", f"POST {V1}/images/generations?api-version=preview"),
+    (G, DEFAULT_API_VERSION, "chat", f"POST {G}/chat/completions"),
+    (G, DEFAULT_API_VERSION, "images", None),
+    (L, None, "chat", f"POST {L}/v1/chat/completions"),
+    (L, None, "images", f"POST {L}/v1/images/generations"),
+    (L, None, "info", f"GET {L}/info"),
+    (L + "/v1", DEFAULT_API_VERSION, "embeddings", f"POST {L}/v1/embeddings?api-version=2024-04-01-preview"),
+]
+
+
+@pytest.mark.parametrize("endpoint,api_version,operation,expected", ROUTES)
+def test_routes(endpoint: str, api_version: Optional[str], operation: str, expected: Optional[str]) -> None:
+    shape = endpoint_shape(endpoint, api_version)
+    if expected is None:
+        assert not served(shape, operation)
+        return
+    assert served(shape, operation)
+    request = operation_request(endpoint, shape, operation, content=b"{}" if operation != "info" else None)
+    assert f"{request.method} {request.url}" == expected
+    assert request.headers["Accept"] == "application/json"

@@ -38,13 +38,9 @@ from azure.core.pipeline.policies import HttpLoggingPolicy, NetworkTraceLoggingP
 from azure.core.pipeline.policies import RetryPolicy as _RetryPolicy
 from azure.core.pipeline.policies import (
     AsyncHTTPPolicy,
-    DistributedTracingPolicy,
     HTTPPolicy,
-    RequestIdPolicy,
     SansIOHTTPPolicy,
 )
-
-from ._credentials import CredentialHeaderCleanupPolicy
 
 from ._bodies import ResponseTooLargeError
 
@@ -338,30 +334,6 @@ def grouped(policies: list[Any], group_type: Any) -> list[Any]:
     if run:
         result.append(group_type(run) if len(run) > 1 else run[0])
     return result
-
-
-def pipeline_policies(config: Any, kwargs: dict[str, Any], group_type: Any) -> list[Any]:
-    """The policies of a client's pipeline: the generated client's, in the same order, without azure-core's
-    ContentDecodePolicy, which would parse every JSON body a second time (the clients parse it once), with
-    `CredentialHeaderCleanupPolicy` in place of azure-core's `SensitiveHeaderCleanupPolicy`, and with each run
-    of sans-IO policies in one `group_type` layer."""
-    return grouped(
-        [
-            RequestIdPolicy(**kwargs),
-            config.headers_policy,
-            config.user_agent_policy,
-            config.proxy_policy,
-            config.redirect_policy,
-            config.retry_policy,
-            config.authentication_policy,
-            config.custom_hook_policy,
-            config.logging_policy,
-            DistributedTracingPolicy(**kwargs),
-            CredentialHeaderCleanupPolicy(config.endpoint, **kwargs),
-            config.http_logging_policy,
-        ],
-        group_type,
-    )
 
 
 def default_transport(**kwargs: Any) -> Any:

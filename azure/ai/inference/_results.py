@@ -17,10 +17,11 @@ from typing import Any, Optional
 
 from azure.core.exceptions import DecodeError, HttpResponseError
 
-from ._core import ClientSettings, not_found_hint
+from ._endpoints import not_found_hint
+from ._settings import ClientSettings
 from ._errors import build_error, excerpt, request_id_of
 from ._json import as_dict, dicts, loads
-from .models import _models  # pyright: ignore[reportPrivateUsage]
+from .models import ImageGenerations
 from .models._patch import ChatCompletions, EmbeddingsResult, ModelInfo, wrap_json
 
 __all__: list[str] = []
@@ -97,5 +98,5 @@ def embeddings_result(data: dict[str, Any]) -> EmbeddingsResult:
     return wrap_json(EmbeddingsResult, data)
 
 
-def image_generations(data: dict[str, Any]) -> _models.ImageGenerations:
-    return _models.ImageGenerations(data)
+def image_generations(data: dict[str, Any]) -> ImageGenerations:
+    return ImageGenerations(data)

@@ -15,7 +15,6 @@ import weakref
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, Optional, TypeVar, Union, overload
 
-from azure.core import AsyncPipelineClient
 from azure.core.credentials import AzureKeyCredential
 from azure.core.rest import AsyncHttpResponse, HttpRequest
 
@@ -24,19 +23,19 @@ from ._client import ChatCompletionsClient as _ChatCompletionsClient
 from ._client import EmbeddingsClient as _EmbeddingsClient
 from ._client import ImageEmbeddingsClient as _ImageEmbeddingsClient
 from ._client import ImageGenerationClient as _ImageGenerationClient
-from .._core import (
+from .._arguments import (
     CHAT_FIELDS,
-    DEFAULT_API_VERSION,
-    IMAGE_EMBEDDINGS_API_VERSION,
     EMBEDDINGS_FIELDS,
     IMAGE_EMBEDDINGS_FIELDS,
     IMAGE_FIELDS,
     PER_CALL_OPTIONS,
     STREAM_CALL_OPTIONS,
-    ClientSettings,
     check_options,
     given_arguments,
 )
+from .._endpoints import DEFAULT_API_VERSION, IMAGE_EMBEDDINGS_API_VERSION
+from .._pipeline import PipelineKind
+from .._settings import ClientSettings
 from .._bulk import (
     DEFAULT_BATCH_CHARS,
     DEFAULT_BATCH_SIZE,
@@ -57,7 +56,6 @@ from .._policies import (
     AsyncSansIOPolicyGroup,
     RETRY_AFTER_REFUSED,
     default_async_transport,
-    pipeline_policies,
 )
 from .._tracing import (
     CHAT,
@@ -103,13 +101,17 @@ class _InferenceClient:
     _model_info: Optional[_models.ModelInfo] = None
     _content_recording: Optional[bool] = None
     _open_streams: "Optional[weakref.WeakSet[AsyncStreamingChatCompletions]]" = None
-    _retry_policy_type: Any = AsyncRetryPolicy
-    _transport_type: Any = staticmethod(default_async_transport)
-    _token_policy_type: Any = AsyncTokenCredentialPolicy
-    _redirect_policy_type: Any = AsyncRedirectPolicy
+    _pipeline_kind = PipelineKind(
+        AsyncRetryPolicy,
+        default_async_transport,
+        AsyncTokenCredentialPolicy,
+        AsyncRedirectPolicy,
+        AsyncSansIOPolicyGroup,
+    )
 
     def _setup(
         self,
+        *,
         name: str,
         fields: Any,
         endpoint: Any,
@@ -119,30 +121,19 @@ class _InferenceClient:
         model_extras: Any,
         kwargs: dict[str, Any],
     ) -> None:
-        """Check the constructor's arguments and prepare azure-core's keywords (policies, transport)."""
+        """Check the constructor's arguments and put the client's one pipeline into azure-core's keywords (the
+        policy list `policies=`, the transport), from which the generated constructor builds it."""
         self._settings = ClientSettings(
-            name,
-            endpoint,
-            credential,
-            api_version,
-            fields,
-            defaults,
-            model_extras,
-            kwargs,
-            self._retry_policy_type,
-            self._transport_type,
-            self._token_policy_type,
-            self._redirect_policy_type,
+            name=name,
+            endpoint=endpoint,
+            credential=credential,
+            api_version=api_version,
+            fields=fields,
+            defaults=defaults,
+            model_extras=model_extras,
+            kwargs=kwargs,
+            pipeline=self._pipeline_kind,
         )
-
-    def _use_own_pipeline(self, kwargs: dict[str, Any]) -> None:
-        """Run calls through the generated client's policies minus ContentDecodePolicy (see `pipeline_policies`)."""
-        if "policies" not in kwargs:
-            self._client = AsyncPipelineClient(
-                base_url="{endpoint}",
-                policies=pipeline_policies(self._config, kwargs, AsyncSansIOPolicyGroup),
-                **kwargs,
-            )
 
     async def _send(self, request: HttpRequest, kwargs: dict[str, Any], *, stream: bool = False) -> AsyncHttpResponse:
         result = await self._client._pipeline.run(  # pylint: disable=protected-access
@@ -279,10 +270,16 @@ class ChatCompletionsClient(_InferenceClient, _ChatCompletionsClient):
     ) -> None:
         defaults = given_arguments(CHAT_FIELDS, locals())
         self._setup(
-            "ChatCompletionsClient", CHAT_FIELDS, endpoint, credential, api_version, defaults, model_extras, kwargs
+            name="ChatCompletionsClient",
+            fields=CHAT_FIELDS,
+            endpoint=endpoint,
+            credential=credential,
+            api_version=api_version,
+            defaults=defaults,
+            model_extras=model_extras,
+            kwargs=kwargs,
         )
         super().__init__(self._settings.endpoint, credential, api_version=self._settings.api_version, **kwargs)
-        self._use_own_pipeline(kwargs)
         self._content_recording = content_recording_keyword(enable_content_recording)
 
     async def create(
@@ -512,7 +509,9 @@ class ChatCompletionsClient(_InferenceClient, _ChatCompletionsClient):
     ) -> _models.ChatCompletions:
         check_options(kwargs, PER_CALL_OPTIONS, operation)
         settings = self._settings
-        request = settings.request(settings.routes.chat, operation, body, given, model_extras, ("messages",))
+        request = settings.request(
+            "chat", method=operation, body=body, given=given, model_extras=model_extras, required=("messages",)
+        )
         return chat_completions(await self._json(CHAT, request, kwargs))
 
     async def _stream(
@@ -526,7 +525,15 @@ class ChatCompletionsClient(_InferenceClient, _ChatCompletionsClient):
     ) -> _Stream:
         check_options(kwargs, STREAM_CALL_OPTIONS, operation)
         settings = self._settings
-        request = settings.request(settings.routes.chat, operation, body, given, model_extras, ("messages",), True)
+        request = settings.request(
+            "chat",
+            method=operation,
+            body=body,
+            given=given,
+            model_extras=model_extras,
+            required=("messages",),
+            stream=True,
+        )
         with self._trace(CHAT, request) as span:
             response = await self._send(request, kwargs, stream=True)
             problem = check_event_stream(response)
@@ -575,10 +582,16 @@ class EmbeddingsClient(_InferenceClient, _EmbeddingsClient):
     ) -> None:
         defaults = given_arguments(EMBEDDINGS_FIELDS, locals())
         self._setup(
-            "EmbeddingsClient", EMBEDDINGS_FIELDS, endpoint, credential, api_version, defaults, model_extras, kwargs
+            name="EmbeddingsClient",
+            fields=EMBEDDINGS_FIELDS,
+            endpoint=endpoint,
+            credential=credential,
+            api_version=api_version,
+            defaults=defaults,
+            model_extras=model_extras,
+            kwargs=kwargs,
         )
         super().__init__(self._settings.endpoint, credential, api_version=self._settings.api_version, **kwargs)
-        self._use_own_pipeline(kwargs)
         self._content_recording = content_recording_keyword(enable_content_recording)
 
     async def create(
@@ -641,7 +654,9 @@ class EmbeddingsClient(_InferenceClient, _EmbeddingsClient):
     ) -> _models.EmbeddingsResult:
         check_options(kwargs, PER_CALL_OPTIONS, operation)
         settings = self._settings
-        request = settings.request(settings.routes.embeddings, operation, body, given, model_extras, ("input",))
+        request = settings.request(
+            "embeddings", method=operation, body=body, given=given, model_extras=model_extras, required=("input",)
+        )
         return embeddings_result(await self._json(EMBEDDINGS, request, kwargs))
 
     def create_many(
@@ -686,7 +701,9 @@ class EmbeddingsClient(_InferenceClient, _EmbeddingsClient):
         plan = bulk_plan(texts, batch_size, max_batch_chars, concurrency, on_progress)
         given = given_arguments(EMBEDDINGS_FIELDS, locals())
         settings = self._settings
-        settings.request(settings.routes.embeddings, "create_many", None, given, model_extras, ())
+        settings.request(
+            "embeddings", method="create_many", body=None, given=given, model_extras=model_extras, required=()
+        )
         options = {**{k: v for k, v in given.items() if v is not None}, "model_extras": model_extras, **kwargs}
         return embed_many_async(self.create, texts, plan, options)
 
@@ -726,17 +743,16 @@ class ImageEmbeddingsClient(_InferenceClient, _ImageEmbeddingsClient):
     ) -> None:
         defaults = given_arguments(IMAGE_EMBEDDINGS_FIELDS, locals())
         self._setup(
-            "ImageEmbeddingsClient",
-            IMAGE_EMBEDDINGS_FIELDS,
-            endpoint,
-            credential,
-            api_version,
-            defaults,
-            model_extras,
-            kwargs,
+            name="ImageEmbeddingsClient",
+            fields=IMAGE_EMBEDDINGS_FIELDS,
+            endpoint=endpoint,
+            credential=credential,
+            api_version=api_version,
+            defaults=defaults,
+            model_extras=model_extras,
+            kwargs=kwargs,
         )
         super().__init__(self._settings.endpoint, credential, api_version=self._settings.api_version, **kwargs)
-        self._use_own_pipeline(kwargs)
         self._content_recording = content_recording_keyword(enable_content_recording)
 
     async def embed(
@@ -771,7 +787,9 @@ class ImageEmbeddingsClient(_InferenceClient, _ImageEmbeddingsClient):
         check_options(kwargs, PER_CALL_OPTIONS, "embed")
         settings = self._settings
         given = given_arguments(IMAGE_EMBEDDINGS_FIELDS, locals())
-        request = settings.request(settings.routes.image_embeddings, "embed", body, given, model_extras, ("input",))
+        request = settings.request(
+            "image_embeddings", method="embed", body=body, given=given, model_extras=model_extras, required=("input",)
+        )
         return embeddings_result(await self._json(EMBEDDINGS, request, kwargs))
 
     # `create` is this client's name for the same call, as on the other clients.
@@ -813,10 +831,16 @@ class ImageGenerationClient(_InferenceClient, _ImageGenerationClient):
     ) -> None:
         defaults = given_arguments(IMAGE_FIELDS, locals())
         self._setup(
-            "ImageGenerationClient", IMAGE_FIELDS, endpoint, credential, api_version, defaults, model_extras, kwargs
+            name="ImageGenerationClient",
+            fields=IMAGE_FIELDS,
+            endpoint=endpoint,
+            credential=credential,
+            api_version=api_version,
+            defaults=defaults,
+            model_extras=model_extras,
+            kwargs=kwargs,
         )
         super().__init__(self._settings.endpoint, credential, api_version=self._settings.api_version, **kwargs)
-        self._use_own_pipeline(kwargs)
         self._content_recording = content_recording_keyword(enable_content_recording)
 
     async def create(
@@ -850,7 +874,9 @@ class ImageGenerationClient(_InferenceClient, _ImageGenerationClient):
         check_options(kwargs, PER_CALL_OPTIONS, "create")
         settings = self._settings
         given = given_arguments(IMAGE_FIELDS, locals())
-        request = settings.request(settings.routes.images, "create", body, given, model_extras, ("prompt", "size"))
+        request = settings.request(
+            "images", method="create", body=body, given=given, model_extras=model_extras, required=("prompt", "size")
+        )
         return image_generations(await self._json(IMAGE_GENERATION, request, kwargs))
 
     # Documented on each client (the shared base class is private).
