@@ -24,15 +24,18 @@ SHUTDOWN_TIMEOUT = 0.5
 
 
 class TrackingServer(web.Server):
-    """aiohttp's low-level server, also keeping the set of connections currently open."""
+    """aiohttp's low-level server, also keeping the set of connections currently open and a count of the
+    connections accepted so far."""
 
     def __init__(self, handler: Handler, **kwargs: Any) -> None:
         super().__init__(handler, **kwargs)
         self.open_handlers: set[RequestHandler] = set()
+        self.accepted = 0
 
     def connection_made(self, handler: RequestHandler, transport: asyncio.Transport) -> None:
         super().connection_made(handler, transport)
         self.open_handlers.add(handler)
+        self.accepted += 1
 
     def connection_lost(self, handler: RequestHandler, exc: BaseException | None = None) -> None:
         super().connection_lost(handler, exc)
@@ -224,6 +227,12 @@ class Emulator:
         """TCP connections currently open on the server side."""
         server = self._server
         return len(server.open_handlers) if server is not None else 0
+
+    @property
+    def accepted_connections(self) -> int:
+        """TCP connections accepted since the emulator started (a client that reuses its connections opens few)."""
+        server = self._server
+        return server.accepted if server is not None else 0
 
     def wait_for_open_connections(self, n: int, timeout: float = 5.0, *, at_most: bool = False) -> bool:
         """Poll until exactly `n` connections are open (`at_most=True`: `n` or fewer); False when `timeout`

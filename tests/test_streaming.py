@@ -12,6 +12,7 @@ from azure.ai.inference import StreamingError
 from azure.ai.inference.models import StreamingChatCompletionsUpdate, UserMessage
 
 from _scripted import ScriptedServer
+from conftest import Mode
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -217,3 +218,19 @@ def test_error_before_stream_starts_raises_http_error(emu, mode):
         assert emu.wait_for_open_connections(0, timeout=5)
 
     mode.run(body)
+
+
+def test_async_streams_that_reach_done_hand_their_connection_back(emu):
+    # Ten streams in a row on one client: each one read to [DONE] returns its connection to the pool, so the next
+    # one reuses it and the emulator accepts a single connection for all of them. (The sync transport's own test
+    # is beside its other tests.)
+    async def body(m):
+        async with m.client("ChatCompletionsClient", emu.url) as client:
+            before = emu.accepted_connections
+            for _ in range(10):
+                stream = await m.call(client.create_streaming(messages=[UserMessage(PROMPT)]))
+                updates = await m.collect(stream)
+                assert updates[-1].choices[0].finish_reason == "stop"
+            assert emu.accepted_connections - before == 1
+
+    Mode(True).run(body)

@@ -16,6 +16,7 @@ unfinished stream is garbage collected. A traced call's span (`_tracing`) ends a
 
 from __future__ import annotations
 
+import asyncio
 import weakref
 from collections import deque
 from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Iterator, Optional, Union
@@ -36,6 +37,9 @@ if TYPE_CHECKING:
 __all__ = ["StreamingChatCompletions", "AsyncStreamingChatCompletions"]
 
 _EVENT_STREAM = "text/event-stream"
+# After `[DONE]`, how long and how much an async stream reads to reach the end of the body (see `_finish`).
+_END_WAIT = 0.25
+_END_BYTES = 64 * 1024
 
 
 def check_event_stream(response: Any) -> Optional[Callable[[str], HttpResponseError]]:
@@ -278,8 +282,13 @@ class StreamingChatCompletions(_StreamBase):
             else:
                 self._queue.extend(self._decoder.feed(chunk))
             if self._decoder.finished:
-                self.close()
+                self._finish()
         return self._pop()
+
+    def _finish(self) -> None:
+        """The stream ended: release the connection. After `[DONE]` the sync transport hands it back to its pool
+        when the rest of the body (the end of the chunked encoding) is already buffered."""
+        self.close()
 
     def get_final_completion(self) -> ChatCompletions:
         """Read the rest of the stream and return the whole answer as one `ChatCompletions`.
@@ -344,8 +353,27 @@ class AsyncStreamingChatCompletions(_StreamBase):
             else:
                 self._queue.extend(self._decoder.feed(chunk))
             if self._decoder.finished:
-                await self.close()
+                await self._finish()
         return self._pop()
+
+    async def _finish(self) -> None:
+        """The stream ended: release the connection. After `[DONE]`, read what is left of the body (the end of the
+        chunked encoding, usually already on its way) for a moment at most, so that aiohttp hands the connection
+        back to its pool instead of closing it."""
+        if self._decoder.completed and not self._closed:
+
+            async def read_to_end() -> None:
+                left = _END_BYTES
+                async for chunk in self._chunks:
+                    left -= len(chunk)
+                    if left < 0:
+                        return
+
+            try:
+                await asyncio.wait_for(read_to_end(), _END_WAIT)
+            except Exception:  # pylint: disable=broad-except  # a server that does not end the body: close it
+                pass
+        await self.close()
 
     async def get_final_completion(self) -> ChatCompletions:
         """Read the rest of the stream and return the whole answer as one `ChatCompletions`.
