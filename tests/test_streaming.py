@@ -12,7 +12,6 @@ from azure.ai.inference import StreamingError
 from azure.ai.inference.models import StreamingChatCompletionsUpdate, UserMessage
 
 from _scripted import ScriptedServer
-from conftest import Mode
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -220,7 +219,8 @@ def test_error_before_stream_starts_raises_http_error(emu, mode):
     mode.run(body)
 
 
-def test_async_streams_that_reach_done_hand_their_connection_back(emu):
+@pytest.mark.parametrize("mode", [True], indirect=True, ids=["async"])
+def test_async_streams_that_reach_done_hand_their_connection_back(emu, mode):
     # Ten streams in a row on one client: each one read to [DONE] returns its connection to the pool, so the next
     # one reuses it and the emulator accepts a single connection for all of them. (The sync transport's own test
     # is beside its other tests.)
@@ -233,4 +233,4 @@ def test_async_streams_that_reach_done_hand_their_connection_back(emu):
                 assert updates[-1].choices[0].finish_reason == "stop"
             assert emu.accepted_connections - before == 1
 
-    Mode(True).run(body)
+    mode.run(body)
