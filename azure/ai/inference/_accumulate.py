@@ -143,10 +143,15 @@ class _Choice:
 
     def add(self, choice: dict[str, Any]) -> None:
         wire: Any = choice.get("delta")
-        if type(wire) is dict and len(choice) <= 3 and choice.get("finish_reason") is None:
+        if type(wire) is dict and len(cast("dict[str, Any]", wire)) == 1 and choice.get("finish_reason") is None:
             pieces = cast("dict[str, Any]", wire)
             content: Any = pieces.get("content")
-            if len(pieces) == 1 and type(content) is str:  # the common update: one more piece of text
+            size = len(choice)
+            # The common update: one more piece of text, and nothing else that is new (a `logprobs: null` that
+            # an earlier update of this choice already recorded changes nothing).
+            if type(content) is str and (
+                size <= 3 or (size == 4 and choice.get("logprobs", 0) is None and "logprobs" in self.other)
+            ):
                 self.content.append(content)
                 return
         delta = as_dict(choice.get("delta"))

@@ -11,16 +11,24 @@
 from __future__ import annotations
 
 import json
+import json.scanner
 from collections.abc import Mapping, Sequence
 from typing import Any, Optional, cast
 
 __all__: list[str] = []
 
 
+_DECODE = json.JSONDecoder().decode
+# The C scanner behind json.loads, without its wrappers (typeshed types its argument as a scanner, not a decoder).
+_SCAN: Any = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
+
+
 def loads(text: "str | bytes | bytearray") -> Any:
     """`json.loads`, except that JSON nested too deeply for the parser raises ValueError like any other
     malformed document, instead of RecursionError: a server's answer must not escape as a Python error."""
     try:
+        if type(text) is str:  # the streamed events: straight to the decoder, as json.loads would go
+            return _DECODE(text)
         return json.loads(text)
     except RecursionError:
         raise ValueError("the JSON document is nested too deeply to decode") from None
@@ -51,3 +59,18 @@ def dicts(value: object) -> list[dict[str, Any]]:
     if len(items) == 1 and type(items[0]) is dict:  # the common case, a single choice or item
         return items
     return [item for item in items if type(item) is dict]
+
+
+def loads_object(text: str) -> Any:
+    """`loads` for text that is most likely one JSON object with nothing around it (a streamed event's data):
+    the C scanner reads it in one call; anything else (whitespace around it, extra data, an error) goes through
+    `loads`, which decides exactly as `json.loads` does."""
+    try:
+        value, end = _SCAN(text, 0)
+    except (StopIteration, ValueError):
+        return loads(text)
+    except RecursionError:
+        raise ValueError("the JSON document is nested too deeply to decode") from None
+    if end != len(text):
+        return loads(text)
+    return value

@@ -12,7 +12,7 @@
 # holds the unterminated tail of the stream, so a long line that trickles in is never scanned twice.
 from __future__ import annotations
 
-from typing import NamedTuple, NoReturn, Optional
+from typing import Callable, NamedTuple, NoReturn, Optional
 
 __all__ = ["DEFAULT_MAX_EVENT_SIZE", "SSEDecoder", "SSEError", "ServerSentEvent"]
 
@@ -42,6 +42,10 @@ class ServerSentEvent(NamedTuple):
     event: str = "message"
     id: Optional[str] = None
     retry: Optional[int] = None
+
+
+# Builds an event from a tuple of its four fields without the named tuple's Python-level constructor (the fast path).
+_new_event: Callable[..., ServerSentEvent] = getattr(tuple, "__new__")
 
 
 class SSEError(ValueError):
@@ -132,7 +136,7 @@ class SSEDecoder:
             except UnicodeDecodeError:
                 pass  # the general path reports it
             else:
-                event = ServerSentEvent(text, self._event_type or "message", self._last_id, self._retry)
+                event = _new_event(ServerSentEvent, (text, self._event_type or "message", self._last_id, self._retry))
                 self._event_type = ""
                 return [event]
         last = chunk[-1]

@@ -19,14 +19,14 @@ from __future__ import annotations
 import asyncio
 import weakref
 from collections import deque
-from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Iterator, Optional, Union
+from typing import TYPE_CHECKING, Any, cast, AsyncIterator, Callable, Iterator, Optional, Union
 
 from azure.core.exceptions import HttpResponseError
 
 from ._accumulate import Accumulator
 from ._errors import MAX_CODE, MAX_MESSAGE, StreamingError, bounded, build_error, excerpt, json_excerpt, stream_error
 from ._sse import DEFAULT_MAX_EVENT_SIZE, SSEDecoder, SSEError, ServerSentEvent
-from ._json import as_dict, dicts, loads
+from ._json import as_dict, dicts, loads_object
 from .models._patch import ChatCompletions, StreamingChatCompletionsUpdate, wrap_json
 
 if TYPE_CHECKING:
@@ -68,17 +68,17 @@ _Item = Union[StreamingChatCompletionsUpdate, HttpResponseError]
 def event_to_update(event: ServerSentEvent, response: Any) -> Optional[StreamingChatCompletionsUpdate]:
     """One event as an update; None for an event without data. Raises StreamingError for an error event."""
     data = event.data
-    if not data or data.isspace():
-        return None
     try:
-        payload = loads(data)
+        payload = loads_object(data)
     except ValueError:
+        if not data or data.isspace():
+            return None
         if event.event == "error":
             raise stream_error(response, "StreamError", excerpt(data)) from None
         raise stream_error(response, "InvalidStreamEvent", f"An event is not JSON: {excerpt(data, 200)}") from None
-    update = as_dict(payload)
-    if update is None:
+    if type(payload) is not dict:
         raise stream_error(response, "InvalidStreamEvent", f"An event is not a JSON object: {excerpt(data, 200)}")
+    update = cast("dict[str, Any]", payload)
     error: Any = update.get("error")
     if error or event.event == "error":
         details = as_dict(error)
@@ -88,8 +88,9 @@ def event_to_update(event: ServerSentEvent, response: Any) -> Optional[Streaming
         else:
             code, message = "StreamError", str(error or excerpt(data))
         raise stream_error(response, code, message)
-    for choice in dicts(update.get("choices")):
-        _check_tool_call_indexes(choice, response)
+    if "tool_calls" in data or "\\u" in data:  # only then can a choice hold tool calls (the key may be escaped)
+        for choice in dicts(update.get("choices")):
+            _check_tool_call_indexes(choice, response)
     return wrap_json(StreamingChatCompletionsUpdate, update)
 
 
@@ -157,6 +158,15 @@ class _UpdateDecoder:
         return error
 
     def _updates(self, events: list[ServerSentEvent]) -> list[_Item]:
+        if len(events) == 1 and not self.finished:  # the common chunk: one event, one update
+            event = events[0]
+            if event.data != "[DONE]":
+                try:
+                    update = event_to_update(event, self._response)
+                except StreamingError as exc:
+                    self.finished = True
+                    return [exc]
+                return [] if update is None else [update]
         items: list[_Item] = []
         for event in events:
             if self.finished:

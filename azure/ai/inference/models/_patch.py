@@ -261,7 +261,9 @@ class StreamingChatChoiceUpdate(_models.StreamingChatChoiceUpdate):
     @property
     def delta(self) -> StreamingChatResponseMessageUpdate:  # type: ignore[override]
         """The change to the message."""
-        return wrap_json(StreamingChatResponseMessageUpdate, json_object(self._data.get("delta")))
+        delta: Any = self._data.get("delta")
+        data = cast("dict[str, Any]", delta) if type(delta) is dict else json_object(delta)
+        return wrap_json(StreamingChatResponseMessageUpdate, data)
 
     @property
     def logprobs(self) -> Optional[_models.ChatChoiceLogProbabilityInfo]:  # type: ignore[override]
