@@ -24,7 +24,6 @@ raised once the batches before it were handed over.
 
 from __future__ import annotations
 
-import asyncio
 import collections
 import email.utils
 import math
@@ -41,11 +40,14 @@ from collections.abc import (
     Mapping,
 )
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, NamedTuple, Optional, Union, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, Optional, Union, cast
 
 from azure.core.exceptions import DecodeError
 
 from .models import EmbeddingItem, EmbeddingsResult
+
+if TYPE_CHECKING:
+    import asyncio
 
 __all__ = ["BulkProgress"]
 
@@ -309,6 +311,8 @@ async def embed_many_async(
     create: Callable[..., Awaitable[EmbeddingsResult]], texts: AsyncTexts, plan: BulkPlan, options: Mapping[str, Any]
 ) -> AsyncIterator[EmbeddingItem]:
     """Run `await create(input=batch, **options)` over the batches of `texts`, `plan.concurrency` at a time."""
+    import asyncio  # pylint: disable=import-outside-toplevel  # only the async driver needs it; keeps import light
+
     throttle = Throttle()
     call_options = _call_options(options, throttle)
 

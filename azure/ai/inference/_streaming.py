@@ -16,7 +16,6 @@ unfinished stream is garbage collected. A traced call's span (`_tracing`) ends a
 
 from __future__ import annotations
 
-import asyncio
 import weakref
 from collections import deque
 from typing import TYPE_CHECKING, Any, cast, AsyncIterator, Callable, Iterator, Optional, Union
@@ -371,6 +370,7 @@ class AsyncStreamingChatCompletions(_StreamBase):
         chunked encoding, usually already on its way) for a moment at most, so that aiohttp hands the connection
         back to its pool instead of closing it."""
         if self._decoder.completed and not self._closed:
+            import asyncio  # pylint: disable=import-outside-toplevel  # only async streams need it; keeps import light
 
             async def read_to_end() -> None:
                 left = _END_BYTES
