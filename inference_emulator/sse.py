@@ -110,6 +110,11 @@ async def write_frames(
                 if part_index:
                     await asyncio.sleep(_SPLIT_PAUSE)
                 await response.write(part)
+        elif written == len(frames) - 1 and reset_after is None:
+            # The last frame and the end of the body in one write, as servers commonly send them: a client
+            # that stops at `[DONE]` finds the end already arrived and can keep the connection.
+            await response.write_eof(frame)
+            return
         else:
             await response.write(frame)
     if reset_after is not None:

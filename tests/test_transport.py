@@ -1,6 +1,8 @@
-"""Urllib3Transport over loopback: the public clients on it against the emulator, and the transport's own contract.
+"""The sync transports over loopback: the public clients on them against the emulator, and the transports' contract.
 
-The clients are built as `ChatCompletionsClient(emu.url, key, transport=Urllib3Transport(...))`. Besides the
+Every test runs on the default `HttpClientTransport` (http.client) and again on `Urllib3Transport` when urllib3
+is installed (the `[urllib3]` extra). The clients are built as
+`ChatCompletionsClient(emu.url, key, transport=Transport(...))`. Besides the
 emulator, two small raw-socket servers run in threads here: a forward proxy that records each request line
 (and tunnels CONNECT), and a scripted server that answers every connection with fixed bytes (gzip bodies,
 truncated bodies, redirects), for what the emulator does not do.
@@ -26,7 +28,6 @@ from urllib.parse import urlsplit
 
 import pytest
 import trustme
-import urllib3
 from azure.core.credentials import AzureKeyCredential
 from azure.core.exceptions import (
     AzureError,
@@ -44,11 +45,26 @@ from azure.core.pipeline.transport import HttpRequest as LegacyHttpRequest
 from azure.core.rest import HttpRequest
 
 from azure.ai.inference import ChatCompletionsClient, EmbeddingsClient, ImageGenerationClient, StreamingError
-from azure.ai.inference._transport import Urllib3Transport, Urllib3TransportResponse
+from azure.ai.inference._http_transport import HttpClientTransport, HttpClientTransportResponse
 from azure.ai.inference.models import UserMessage
 from inference_emulator import DEFAULT_KEY, Emulator
 
 pytestmark = pytest.mark.timeout(60)
+
+# The transport under test, set for each test by `_transport_kind`.
+Transport: Any = HttpClientTransport
+TransportResponse: Any = HttpClientTransportResponse
+
+
+@pytest.fixture(autouse=True, params=["http.client", "urllib3"])
+def _transport_kind(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    if request.param == "urllib3":
+        pytest.importorskip("urllib3", minversion="2")
+        from azure.ai.inference._transport import Urllib3Transport, Urllib3TransportResponse
+
+        monkeypatch.setitem(globals(), "Transport", Urllib3Transport)
+        monkeypatch.setitem(globals(), "TransportResponse", Urllib3TransportResponse)
+    return str(request.param)
 
 PROMPT = "tell me about café 日本"
 EXPECTED = "Emulated reply to: " + PROMPT
@@ -67,7 +83,7 @@ def messages(text: str = PROMPT) -> list[UserMessage]:
 @contextmanager
 def chat_client(endpoint: str, **transport_options: Any) -> Iterator[ChatCompletionsClient]:
     client = ChatCompletionsClient(
-        endpoint, AzureKeyCredential(DEFAULT_KEY), transport=Urllib3Transport(**transport_options)
+        endpoint, AzureKeyCredential(DEFAULT_KEY), transport=Transport(**transport_options)
     )
     with client:
         yield client
@@ -309,19 +325,19 @@ def test_create_and_the_request_on_the_wire(emu: Emulator) -> None:
 
 def test_embeddings_images_and_model_info(emu: Emulator) -> None:
     key = AzureKeyCredential(DEFAULT_KEY)
-    with EmbeddingsClient(emu.url, key, transport=Urllib3Transport()) as embeddings:
+    with EmbeddingsClient(emu.url, key, transport=Transport()) as embeddings:
         floats = embeddings.create(input=["one", "two"])
         packed = embeddings.create(input=["one", "two"], encoding_format="base64")
         assert embeddings.get_model_info().model_name == "emulated-chat"
     assert len(floats.data) == 2 and len(floats.data[0].embedding) == 1024
     assert [round(v, 5) for v in packed.data[1].embedding] == [round(v, 5) for v in floats.data[1].embedding]
-    with ImageGenerationClient(emu.url, key, transport=Urllib3Transport()) as images:
+    with ImageGenerationClient(emu.url, key, transport=Transport()) as images:
         result = images.create(prompt="a red square", size="16x16", response_format="b64_json")
     assert result.data[0].b64_json
 
 
 def test_error_bodies(emu: Emulator) -> None:
-    with ChatCompletionsClient(emu.url, AzureKeyCredential("wrong-key"), transport=Urllib3Transport()) as client:
+    with ChatCompletionsClient(emu.url, AzureKeyCredential("wrong-key"), transport=Transport()) as client:
         with pytest.raises(ClientAuthenticationError) as unauthorized:
             client.create(messages=messages())
     assert unauthorized.value.status_code == 401
@@ -421,7 +437,7 @@ def test_one_client_from_several_threads(emu: Emulator) -> None:
 
 
 def test_a_closed_transport_refuses_to_send(emu: Emulator) -> None:
-    client = ChatCompletionsClient(emu.url, AzureKeyCredential(DEFAULT_KEY), transport=Urllib3Transport())
+    client = ChatCompletionsClient(emu.url, AzureKeyCredential(DEFAULT_KEY), transport=Transport())
     client.create(messages=messages())
     client.close()
     with pytest.raises(ValueError, match="already been closed"):
@@ -473,7 +489,7 @@ def test_tls_default_verification_rejects_the_test_ca(tls_emu: Emulator, ca_file
 def test_tls_without_verification(tls_emu: Emulator) -> None:
     with chat_client(tls_emu.url, connection_verify=False) as client:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", urllib3.exceptions.InsecureRequestWarning)
+            warnings.simplefilter("ignore")  # urllib3's InsecureRequestWarning
             assert client.create(messages=messages()).choices[0].message.content == EXPECTED
 
 
@@ -484,8 +500,8 @@ def test_tls_ca_bundle_from_the_environment_read_once(
     for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv(variable, ca_file)
-    transport = Urllib3Transport()
-    ignored = Urllib3Transport(use_env_settings=False)
+    transport = Transport()
+    ignored = Transport(use_env_settings=False)
     monkeypatch.delenv(variable)  # read at construction: removing it now changes nothing
     with ChatCompletionsClient(tls_emu.url, AzureKeyCredential(DEFAULT_KEY), transport=transport) as client:
         assert client.create(messages=messages()).choices[0].message.content == EXPECTED
@@ -520,7 +536,7 @@ def test_environment_proxy_used_and_bypassed(
     port = urlsplit(emu.url).port
     monkeypatch.setenv(variable, proxy.url)
     monkeypatch.setenv("NO_PROXY" if variable.isupper() else "no_proxy", "127.0.0.1,localhost")
-    transport = Urllib3Transport()
+    transport = Transport()
     # A host that only the proxy can reach (it does not resolve here): the request goes through the proxy.
     # It is not a loopback host, so sending the key over http to it needs enforce_https=False.
     with ChatCompletionsClient(
@@ -539,9 +555,9 @@ def test_environment_proxy_used_and_bypassed(
 def test_environment_is_read_once(emu: Emulator, proxy: ForwardProxy, monkeypatch: pytest.MonkeyPatch) -> None:
     port = urlsplit(emu.url).port
     monkeypatch.setenv("HTTP_PROXY", proxy.url)
-    proxied = Urllib3Transport()
+    proxied = Transport()
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
-    direct = Urllib3Transport()
+    direct = Transport()
     # Changed after construction: neither transport sees it.
     monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{free_port()}")
     monkeypatch.delenv("NO_PROXY")
@@ -587,10 +603,10 @@ def test_proxy_refusing_connections_raises_service_request_error(emu: Emulator) 
 
 
 def test_response_contract(emu: Emulator) -> None:
-    with Urllib3Transport() as transport:
+    with Transport() as transport:
         request = chat_request(emu)
         response = transport.send(request)
-        assert isinstance(response, Urllib3TransportResponse)
+        assert isinstance(response, TransportResponse)
         assert response.status_code == 200 and response.reason == "OK"
         assert response.request is request
         assert response.headers["content-type"] == response.headers["CONTENT-TYPE"]
@@ -622,7 +638,7 @@ def test_response_contract(emu: Emulator) -> None:
 
 def test_streamed_response_is_delivered_incrementally(emu: Emulator) -> None:
     body = {"messages": [{"role": "user", "content": "one two three"}], "stream": True}
-    with Urllib3Transport() as transport:
+    with Transport() as transport:
         response = transport.send(chat_request(emu, body, headers=fault("slow-stream;delay=0.3")), stream=True)
         started = time.monotonic()
         chunks = response.iter_bytes()
@@ -641,7 +657,7 @@ def test_streamed_response_is_delivered_incrementally(emu: Emulator) -> None:
 
 def test_closing_an_unfinished_stream_discards_its_connection(emu: Emulator) -> None:
     body = {"messages": [{"role": "user", "content": "one two three"}], "stream": True}
-    with Urllib3Transport() as transport:
+    with Transport() as transport:
         response = transport.send(chat_request(emu, body, headers=fault("slow-stream;delay=0.1")), stream=True)
         next(response.iter_bytes())
         response.close()
@@ -653,7 +669,7 @@ def test_closing_an_unfinished_stream_discards_its_connection(emu: Emulator) -> 
 
 def test_legacy_requests(emu: Emulator) -> None:
     body = json.dumps({"messages": [{"role": "user", "content": PROMPT}]})
-    with Urllib3Transport() as transport:
+    with Transport() as transport:
         request = LegacyHttpRequest("POST", emu.url + CHAT_PATH, headers={"api-key": DEFAULT_KEY})
         request.set_json_body(json.loads(body))
         response = transport.send(request)
@@ -669,7 +685,7 @@ def test_legacy_requests(emu: Emulator) -> None:
 
 
 def test_text_body_content_length_counts_bytes(emu: Emulator) -> None:
-    with Urllib3Transport() as transport:
+    with Transport() as transport:
         request = chat_request(emu)  # json= gives text whose length azure-core counts in characters
         assert transport.send(request).status_code == 200
     sent = emu.requests[-1]
@@ -681,7 +697,7 @@ def test_bodies_of_every_kind(emu: Emulator, tmp_path: Path) -> None:
     url = emu.url + "/anything"
     upload = tmp_path / "upload.bin"
     upload.write_bytes(b"file bytes")
-    with Urllib3Transport() as transport, upload.open("rb") as stream:
+    with Transport() as transport, upload.open("rb") as stream:
         transport.send(HttpRequest("POST", url, data={"a": "1", "b": ["2", "3"]}))
         form = emu.requests[-1]
         assert form.body == b"a=1&b=2&b=3"
@@ -715,7 +731,7 @@ def test_compressed_bodies_are_decoded(encoding: str) -> None:
     try:
         with chat_client(server.url) as client:
             assert client.create(messages=messages()).choices[0].message.content == "decoded " * 50
-        with Urllib3Transport() as transport:
+        with Transport() as transport:
             request = HttpRequest("POST", server.url + CHAT_PATH, content=b"{}")
             assert b"".join(transport.send(request, stream=True).iter_bytes()) == body
             assert b"".join(transport.send(request, stream=True).iter_raw()) == packed
@@ -727,7 +743,7 @@ def test_truncated_body_raises_incomplete_read_error() -> None:
     short = raw_response("200 OK", {"Content-Type": "application/json"}, b'{"partial": ', length=100)
     server = ScriptedServer(short, short, linger=0.05)
     try:
-        with Urllib3Transport() as transport:
+        with Transport() as transport:
             request = HttpRequest("POST", server.url + CHAT_PATH, content=b"{}")
             with pytest.raises(IncompleteReadError):
                 transport.send(request)
@@ -741,7 +757,7 @@ def test_truncated_body_raises_incomplete_read_error() -> None:
 def test_redirects_are_left_to_the_pipeline() -> None:
     server = ScriptedServer(raw_response("307 Temporary Redirect", {"Location": "http://127.0.0.1:1/elsewhere"}, b""))
     try:
-        with Urllib3Transport() as transport:
+        with Transport() as transport:
             response = transport.send(HttpRequest("POST", server.url + CHAT_PATH, content=b"{}"))
             assert response.status_code == 307
             assert response.headers["location"] == "http://127.0.0.1:1/elsewhere"
@@ -752,12 +768,11 @@ def test_redirects_are_left_to_the_pipeline() -> None:
 def test_no_requests_import(emu: Emulator) -> None:
     script = f"""
 import sys
-import azure.ai.inference._transport
 from azure.ai.inference import ChatCompletionsClient
-from azure.ai.inference._transport import Urllib3Transport
+from {Transport.__module__} import {Transport.__name__} as Transport
 from azure.ai.inference.models import UserMessage
 from azure.core.credentials import AzureKeyCredential
-client = ChatCompletionsClient({emu.url!r}, AzureKeyCredential({DEFAULT_KEY!r}), transport=Urllib3Transport())
+client = ChatCompletionsClient({emu.url!r}, AzureKeyCredential({DEFAULT_KEY!r}), transport=Transport())
 assert client.create(messages=[UserMessage("hi")]).choices[0].message.content == "Emulated reply to: hi"
 client.close()
 assert "requests" not in sys.modules, "requests was imported"

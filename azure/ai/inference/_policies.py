@@ -337,17 +337,18 @@ def grouped(policies: list[Any], group_type: Any) -> list[Any]:
 
 
 def default_transport(**kwargs: Any) -> Any:
-    """The sync clients' transport when none is given: `Urllib3Transport`, imported on first use to keep the
-    package's import light. A `session=` (a `requests.Session`) selects azure-core's requests transport, as does
+    """The sync clients' transport when none is given: `HttpClientTransport` (on the standard library's
+    http.client), imported on first use to keep the package's import light. `transport=Urllib3Transport()`
+    selects the urllib3 one. A `session=` (a `requests.Session`) selects azure-core's requests transport, as does
     `transport=RequestsTransport()`."""
     # pylint: disable=import-outside-toplevel
     if "session" in kwargs:
         from azure.core.pipeline.transport import RequestsTransport
 
         return RequestsTransport(**kwargs)
-    from ._transport import Urllib3Transport
+    from ._http_transport import HttpClientTransport
 
-    return Urllib3Transport(**kwargs)
+    return HttpClientTransport(**kwargs)
 
 
 def default_async_transport(**kwargs: Any) -> Any:

@@ -2,7 +2,11 @@
 # Copyright (c) Microsoft Corporation.
 # Licensed under the MIT License.
 # ------------------------------------
-"""`Urllib3Transport`: azure-core's sync `HttpTransport` contract on urllib3, without `requests`.
+"""`Urllib3Transport`: azure-core's sync `HttpTransport` contract on urllib3 (2.0 or later), without `requests`.
+
+Not the default (that is `_http_transport.HttpClientTransport`, on the standard library): select it with
+`transport=Urllib3Transport()` (`pip install azure-ai-inference[urllib3]`) for what http.client lacks, such as
+https:// and SOCKS proxies. It shares the request building, proxy and TLS helpers of `_http_transport`.
 
 Strategy: one `urllib3.PoolManager` per transport (plus one `ProxyManager` per proxy in use) keeps connections
 alive; everything that does not change from one request to the next is worked out once and cached:
@@ -87,38 +91,26 @@ from azure.core.rest._http_response_impl import (  # pyright: ignore[reportPriva
 )
 
 from ._bodies import DEFAULT_MAX_RESPONSE_BYTES, BodyReader, Deadline, check_max_response_bytes, detach
+from ._http_transport import DEFAULT_BLOCK_SIZE, DEFAULT_NUM_POOLS, DEFAULT_POOL_MAXSIZE, DEFAULT_TIMEOUT
+from ._http_transport import PUBLIC_FIELDS as _PUBLIC_FIELDS
+from ._http_transport import UNSET as _UNSET
+from ._http_transport import Cert, Timeouts, Verify
+from ._http_transport import FinalResponse as _FinalResponse
+from ._http_transport import Unset as _Unset
+from ._http_transport import as_cert as _as_cert
+from ._http_transport import body_and_headers as _body_and_headers
+from ._http_transport import default_ca_bundle as _default_ca_bundle
+from ._http_transport import load_trust, pick_proxy as _pick_proxy
+from ._http_transport import proxy_bypass_environment as _proxy_bypass_environment
+from ._http_transport import proxy_headers as _proxy_headers
+from ._http_transport import split_origin as _split_origin
+from ._http_transport import stream_download as _stream_download
+from ._http_transport import timed_out as _timed_out
 
 __all__ = ["Urllib3Transport", "Urllib3TransportResponse", "Urllib3LegacyTransportResponse"]
 
-DEFAULT_TIMEOUT = 300.0  # seconds, connect and read, as azure-core's ConnectionConfiguration
-DEFAULT_POOL_MAXSIZE = 10  # connections kept alive per origin (requests' default as well)
-DEFAULT_NUM_POOLS = 10  # origins whose pools are kept
-DEFAULT_BLOCK_SIZE = 4096  # the slices `iter_bytes()` yields from an already-read body (azure-core's default)
 _READ_SIZE = 65536  # the most one read of a streamed body returns; a read returns what has arrived, not more
 _NO_RETRIES = urllib3.Retry(total=False, redirect=False)  # azure-core's policies retry and redirect
-
-# What the requests transport sent when the request did not say: kept so that servers answer alike.
-_DEFAULT_HEADERS = (("Accept-Encoding", "accept-encoding", "gzip, deflate"), ("Accept", "accept", "*/*"))
-
-Timeouts = Union[None, float, tuple[Optional[float], Optional[float]]]
-Verify = Union[bool, str]
-Cert = Union[None, str, tuple[str, str]]
-
-
-# `urllib.request.proxy_bypass_environment(host, proxies)`: NO_PROXY matching (missing from typeshed's stubs).
-_proxy_bypass_environment: Callable[[str, Mapping[str, str]], bool] = getattr(
-    urllib.request, "proxy_bypass_environment"
-)
-
-
-class _Unset(enum.Enum):
-    """Marks a keyword argument that was not given (None is a meaningful timeout)."""
-
-    UNSET = 0
-
-
-_UNSET = _Unset.UNSET
-
 
 # ---------------------------------------------------------------------------------------------- responses
 
@@ -172,13 +164,6 @@ def _release(raw: BaseHTTPResponse, cut: bool = False) -> None:
     raw.release_conn()
 
 
-def _timed_out(exc: Exception, deadline: Optional[Deadline]) -> Optional[AzureError]:
-    """The timeout error when a failure came from a deadline cutting the connection."""
-    if deadline is None or not deadline.expired:
-        return None
-    return ServiceResponseTimeoutError(f"The answer was not complete within {deadline.what}.", error=exc)
-
-
 def _body_chunks(raw: BaseHTTPResponse, reader: BodyReader, size: int, deadline: Optional[Deadline]) -> Iterator[bytes]:
     """The body, one piece per read as it arrives, decoded and counted by `reader`.
 
@@ -208,29 +193,6 @@ def _body_chunks(raw: BaseHTTPResponse, reader: BodyReader, size: int, deadline:
     finally:
         if deadline is not None:
             deadline.cancel()
-
-
-def _stream_download(pipeline: Any, response: Any, decompress: bool = True) -> Iterator[bytes]:
-    """The `stream_download_generator` of our responses; called as azure-core's rest responses call it
-    (`response=..., pipeline=None, decompress=...`) and as the legacy `stream_download(pipeline)` does."""
-    del pipeline  # not needed to read the body
-    chunks: Iterator[bytes] = response.body_chunks(decompress)
-    return chunks
-
-
-# The public names azure-core's rest responses store under a private name when they are set.
-_PUBLIC_FIELDS = frozenset(
-    (
-        "block_size",
-        "internal_response",
-        "request",
-        "status_code",
-        "headers",
-        "reason",
-        "content_type",
-        "stream_download",
-    )
-)
 
 
 class Urllib3TransportResponse(HttpResponseImpl):
@@ -343,195 +305,13 @@ class Urllib3LegacyTransportResponse(LegacyHttpResponse):
 # ---------------------------------------------------------------------------------------------- requests
 
 
-def _file_length(body: Any) -> Optional[int]:
-    """The bytes left in a seekable file-like body, or None when that cannot be known."""
-    try:
-        position: int = body.tell()
-        end: int = body.seek(0, os.SEEK_END)
-        body.seek(position)
-    except (AttributeError, OSError, ValueError):
-        return None
-    return end - position
-
-
-def _form_fields(data: Any) -> list[tuple[str, str]]:
-    """Form data (a mapping of field to value or list of values) as name/value pairs."""
-    items: Any = data.items() if hasattr(data, "items") else data
-    fields: list[tuple[str, str]] = []
-    for name, value in items:
-        values: Any = cast(Any, value) if isinstance(value, (list, tuple)) else (value,)
-        one: Any
-        for one in values:
-            if one is not None:
-                fields.append((str(name), one.decode("utf-8") if isinstance(one, bytes) else str(one)))
-    return fields
-
-
-def _multipart(data: Any, files: Any) -> tuple[bytes, str]:
-    """A multipart/form-data body (and its content type) from form fields and files, as requests builds it."""
-    fields: list[RequestField] = []
-    for name, value in _form_fields(data or {}):
-        field = RequestField(name=name, data=value)
-        field.make_multipart()
-        fields.append(field)
-    items: Any = files.items() if hasattr(files, "items") else files
-    for name, spec in items:
-        filename: Optional[str] = None
-        content_type: Optional[str] = None
-        headers: Optional[Mapping[str, str]] = None
-        if isinstance(spec, (tuple, list)):
-            parts: tuple[Any, ...] = tuple(cast("list[Any]", spec))
-            filename, content = parts[0], parts[1]
-            content_type = parts[2] if len(parts) > 2 else None
-            headers = parts[3] if len(parts) > 3 else None
-        else:
-            content = spec
-            filename = getattr(spec, "name", None) or str(name)
-        payload: Any = content.read() if hasattr(content, "read") else content
-        field = RequestField(name=str(name), data=payload, filename=filename, headers=headers)
-        field.make_multipart(content_type=content_type)
-        fields.append(field)
-    return encode_multipart_formdata(fields)
-
-
-def _without(headers: dict[str, str], lowered: set[str], name: str) -> None:
-    """Remove a header from a plain dict whatever the case of its name."""
-    if name in lowered:
-        for key in [key for key in headers if key.lower() == name]:
-            del headers[key]
-        lowered.discard(name)
-
-
-def _body_and_headers(request: Union[HttpRequest, LegacyHttpRequest]) -> tuple[Any, dict[str, str]]:
-    """The body to hand to urllib3 and the headers to send with it (a copy: the request is not changed).
-
-    Bytes and text get an exact `Content-Length`; form data is URL-encoded; files make a multipart body;
-    file-like objects and iterables are streamed, with `Content-Length` when it can be known and chunked
-    transfer encoding otherwise.
-    """
-    headers = dict(request.headers)
-    lowered = {name.lower() for name in headers}
-    for name, lower, value in _DEFAULT_HEADERS:
-        if lower not in lowered:
-            headers[name] = value
-    data: Any
-    if isinstance(request, HttpRequest):
-        data = request.content
-        if data.__class__ is bytes:  # what our clients send: nothing to work out
-            length = str(len(data))
-            if headers.get("Content-Length") != length:
-                _without(headers, lowered, "content-length")
-                headers["Content-Length"] = length
-            return data or None, headers
-        files: Any = None
-        if data is not None and not isinstance(data, (bytes, str)):
-            # `content` is the form data if any, else the files: ask for each
-            data, files = request.data, request.files
-    else:
-        data, files = request.data, request.files
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    elif isinstance(data, (bytearray, memoryview)):
-        data = bytes(cast(bytes, data))
-    if files:
-        data, content_type = _multipart(data, files)
-        _without(headers, lowered, "content-type")
-        headers["Content-Type"] = content_type
-    elif isinstance(data, Mapping):
-        data = urlencode(_form_fields(data)).encode("ascii")
-    if isinstance(data, bytes):
-        _without(headers, lowered, "content-length")
-        _without(headers, lowered, "transfer-encoding")
-        headers["Content-Length"] = str(len(data))
-        return data or None, headers
-    if data is None:
-        return None, headers
-    if "transfer-encoding" in lowered:
-        _without(headers, lowered, "content-length")
-    elif "content-length" not in lowered and hasattr(data, "read"):
-        size = _file_length(data)
-        if size is not None:
-            headers["Content-Length"] = str(size)
-    return data, headers
-
-
 # ---------------------------------------------------------------------------------------------- proxies
-
-
-def _proxy_headers(proxy_url: str) -> dict[str, str]:
-    """`Proxy-Authorization` for a proxy URL with credentials in it (`http://user:pass@host:port`)."""
-    parts = urlsplit(proxy_url)
-    if parts.username is None:
-        return {}
-    credentials = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
-    return {"Proxy-Authorization": "Basic " + b64encode(credentials.encode("latin-1")).decode("ascii")}
-
-
-def _pick_proxy(proxies: Mapping[str, str], scheme: str, host: str) -> Optional[str]:
-    """The proxy for a URL from a proxies mapping, most specific key first (as requests picks it)."""
-    for key in (f"{scheme}://{host}", scheme, f"all://{host}", "all"):
-        proxy = proxies.get(key)
-        if proxy:
-            return proxy
-    return None
 
 
 def _ssl_context(verify: Verify, cert: Cert, default_ca: Optional[str]) -> ssl.SSLContext:
     """One TLS context for every connection with these settings (urllib3's defaults, our trust store)."""
-    if verify is False:
-        context = create_urllib3_context(cert_reqs=ssl.CERT_NONE)
-        context.check_hostname = False
-    else:
-        context = create_urllib3_context(cert_reqs=ssl.CERT_REQUIRED)
-        ca = verify if isinstance(verify, str) else default_ca
-        if ca is None:
-            context.load_default_certs()
-        elif os.path.isdir(ca):
-            context.load_verify_locations(capath=ca)
-        else:
-            context.load_verify_locations(cafile=ca)
-    if isinstance(cert, str):
-        context.load_cert_chain(cert)
-    elif cert is not None:
-        context.load_cert_chain(cert[0], cert[1])
-    return context
-
-
-def _as_cert(cert: Any) -> Cert:
-    """A client certificate setting in a hashable form (a list of two paths becomes a tuple)."""
-    if isinstance(cert, (list, tuple)):
-        paths = cast("list[Any]", cert)
-        return (str(paths[0]), str(paths[1]))
-    return cast(Cert, cert)
-
-
-def _default_ca_bundle(use_env_settings: bool) -> Optional[str]:
-    """The CA bundle used when `connection_verify` is True: `REQUESTS_CA_BUNDLE`, `CURL_CA_BUNDLE` or
-    `SSL_CERT_FILE` from the environment, else certifi's bundle (requests' default), else None (the system's)."""
-    if use_env_settings:
-        for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE"):
-            value = os.environ.get(name)
-            if value:
-                return value
-    try:
-        import certifi  # pylint: disable=import-outside-toplevel
-    except ImportError:
-        return None
-    return certifi.where()
-
-
-def _split_origin(url: str) -> tuple[str, str]:
-    """`scheme://host:port` and the request target (path and query, at least `/`) of an absolute URL."""
-    start = url.find("://") + 3
-    end = len(url)
-    for mark in "/?#":
-        found = url.find(mark, start)
-        if 0 <= found < end:
-            end = found
-    target = url[end:].split("#", 1)[0]
-    if not target.startswith("/"):
-        target = "/" + target
-    return url[:end], target
+    context = create_urllib3_context(cert_reqs=ssl.CERT_NONE if verify is False else ssl.CERT_REQUIRED)
+    return load_trust(context, verify, cert, default_ca)
 
 
 def _close_pools(manager: urllib3.PoolManager) -> None:
@@ -542,32 +322,6 @@ def _close_pools(manager: urllib3.PoolManager) -> None:
         if pool is not None:
             pool.close()
     manager.clear()
-
-
-_MAX_INTERIM = 100  # interim (1xx) answers skipped before a final one, at most
-_MAX_HEADER_LINE = 65536
-_MAX_HEADERS = 100
-
-
-class _FinalResponse(http.client.HTTPResponse):
-    """http.client's response, which skips every interim `1xx` answer (`103 Early Hints`, ...) before the final
-    one, as http.client itself skips only `100 Continue`; `101` is final."""
-
-    def _read_status(self) -> tuple[str, int, str]:  # pyright: ignore[reportIncompatibleMethodOverride]
-        for _ in range(_MAX_INTERIM):
-            read = cast("tuple[str, int, str]", super()._read_status())  # type: ignore[misc]  # pyright: ignore
-            version, status, reason = read
-            if not 100 <= status < 200 or status == 101:
-                return version, status, reason
-            for _ in range(_MAX_HEADERS + 1):  # the interim answer's header lines, up to its blank line
-                line = self.fp.readline(_MAX_HEADER_LINE + 1)
-                if len(line) > _MAX_HEADER_LINE:
-                    raise http.client.LineTooLong("header line")
-                if line in (b"\r\n", b"\n", b""):
-                    break
-            else:
-                raise http.client.HTTPException(f"got more than {_MAX_HEADERS} headers in an interim answer")
-        raise http.client.HTTPException(f"got more than {_MAX_INTERIM} interim (1xx) answers")
 
 
 # The call whose request a thread is sending, so that its connection can be cut when its deadline passes.

@@ -40,7 +40,10 @@ from azure.core.rest import HttpRequest
 from azure.core.rest._aiohttp import RestAioHttpTransportResponse
 
 from .._bodies import DEFAULT_MAX_RESPONSE_BYTES, BodyReader, check_max_response_bytes
-from .._transport import Cert, Verify, _as_cert, _default_ca_bundle, _ssl_context  # pyright: ignore
+from .._http_transport import Cert, Verify
+from .._http_transport import as_cert as _as_cert
+from .._http_transport import default_ca_bundle as _default_ca_bundle
+from .._http_transport import ssl_context as _ssl_context
 
 __all__ = ["AioHttpTransport"]
 
