@@ -66,6 +66,7 @@ def _transport_kind(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPa
         monkeypatch.setitem(globals(), "TransportResponse", Urllib3TransportResponse)
     return str(request.param)
 
+
 PROMPT = "tell me about café 日本"
 EXPECTED = "Emulated reply to: " + PROMPT
 CHAT_PATH = "/v1/chat/completions?api-version=2024-04-01-preview"
@@ -82,9 +83,7 @@ def messages(text: str = PROMPT) -> list[UserMessage]:
 
 @contextmanager
 def chat_client(endpoint: str, **transport_options: Any) -> Iterator[ChatCompletionsClient]:
-    client = ChatCompletionsClient(
-        endpoint, AzureKeyCredential(DEFAULT_KEY), transport=Transport(**transport_options)
-    )
+    client = ChatCompletionsClient(endpoint, AzureKeyCredential(DEFAULT_KEY), transport=Transport(**transport_options))
     with client:
         yield client
 

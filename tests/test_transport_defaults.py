@@ -1,4 +1,5 @@
 """The default transports read the environment once, at construction."""
+
 from __future__ import annotations
 
 import pytest

@@ -160,7 +160,13 @@ def multipart(data: Any, files: Any) -> tuple[bytes, str]:
     boundary = uuid.uuid4().hex
     parts: list[bytes] = []
 
-    def part(name: str, payload: Any, filename: Optional[str], content_type: Optional[str], extra: Any) -> None:
+    def part(
+        name: str,
+        payload: Any,
+        filename: Optional[str],
+        content_type: Optional[str],
+        extra: Optional[Mapping[str, str]],
+    ) -> None:
         disposition = f'form-data; name="{_quoted(name)}"'
         if filename is not None:
             disposition += f'; filename="{_quoted(filename)}"'
@@ -383,6 +389,17 @@ def _shutdown(sock: Any) -> None:
             pass
 
 
+def _pid_of(conn: Any) -> int:
+    """The process that opened a connection."""
+    pid: int = getattr(conn, "_inference_pid", 0)
+    return pid
+
+
+def _sock_of(conn: Any) -> Any:
+    """A connection's socket, also after http.client let go of it (an answer that closes the connection)."""
+    return getattr(conn, "_inference_sock", None)
+
+
 class _Connection(http.client.HTTPConnection):
     """http.client's connection, which reads the final answer after interim ones, remembers the process that
     opened it, and is read with the read timeout once connected (the connect timeout bounds connecting only)."""
@@ -461,7 +478,7 @@ class _Pool:
                 conn = self.idle.pop() if self.idle else None
             if conn is None:
                 return self.make(), False
-            if conn._inference_pid == pid and not _dropped(conn):  # pylint: disable=protected-access
+            if _pid_of(conn) == pid and not _dropped(conn):
                 return conn, True
             conn.close()
 
@@ -524,14 +541,14 @@ class _Exchange:
         if conn is None:
             return
         raw = self.raw
-        own = conn._inference_pid == os.getpid()  # pylint: disable=protected-access
+        own = _pid_of(conn) == os.getpid()
         self.transport.forget(conn)
         if own and not raw.will_close and (self.complete or (cut and _finish_buffered(raw))):
             raw.close()
             self.pool.put(conn)
             return
         if cut and own:
-            _shutdown(conn._inference_sock)  # pylint: disable=protected-access
+            _shutdown(_sock_of(conn))
         raw.close()
         conn.close()
 
@@ -539,7 +556,7 @@ class _Exchange:
 def _finish_buffered(raw: http.client.HTTPResponse) -> bool:
     """Read the end of a chunked body (the last, empty chunk) when it has already arrived, without waiting for
     it; True when the body is then complete. A stream closed at `[DONE]` keeps its connection this way."""
-    if raw.fp is None:
+    if getattr(raw, "fp", None) is None:
         return False
     if not raw.chunked:  # a body of announced length: complete when all of it was read
         return raw.length == 0
@@ -862,8 +879,8 @@ class HttpClientTransport(HttpTransport[HttpRequest, HttpResponse]):  # pylint: 
             route.pool.close()
         pid = os.getpid()
         for conn in in_use:
-            if conn._inference_pid == pid:  # pylint: disable=protected-access
-                _shutdown(conn._inference_sock)  # pylint: disable=protected-access
+            if _pid_of(conn) == pid:
+                _shutdown(_sock_of(conn))
             conn.close()  # the socket itself closes once its response lets go of it
 
     def forget(self, conn: Connection) -> None:
@@ -1122,7 +1139,8 @@ class HttpClientTransport(HttpTransport[HttpRequest, HttpResponse]):  # pylint: 
             if isinstance(exc, ValueError) and not isinstance(exc, http.client.HTTPException):
                 raise ServiceRequestError(exc, error=exc) from exc  # http.client refused the request as given
             raise _response_error(exc, watch) from exc
-        conn._inference_sock = conn.sock or conn._inference_sock  # pylint: disable=protected-access
+        if conn.sock is not None:
+            setattr(conn, "_inference_sock", conn.sock)
         exchange = _Exchange(raw, conn, route.pool, self)
         if watch is not None and watch.expired:  # the headers seemed to end where the connection was cut
             exchange.release()

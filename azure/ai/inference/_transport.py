@@ -42,16 +42,13 @@ are skipped. A transport used again after `os.fork()` never reuses a connection 
 
 from __future__ import annotations
 
-import enum
 import http.client
 import os
 import socket
 import ssl
 import threading
-from base64 import b64encode
-from typing import Any, Callable, Iterator, Mapping, Optional, Union, cast, overload
-from urllib.parse import unquote, urlencode, urlsplit
-import urllib.request
+from typing import Any, Iterator, Mapping, Optional, Union, overload
+from urllib.parse import urlsplit
 from urllib.request import getproxies, getproxies_environment, proxy_bypass
 
 import urllib3
@@ -68,8 +65,6 @@ from urllib3.exceptions import (
     ReadTimeoutError,
     SSLError,
 )
-from urllib3.fields import RequestField
-from urllib3.filepost import encode_multipart_formdata
 from urllib3.response import BaseHTTPResponse
 from urllib3.util.ssl_ import create_urllib3_context
 
