@@ -251,3 +251,64 @@ def test_a_proxy_that_refuses_the_tunnel_is_a_service_request_error(
         with pytest.raises(ServiceRequestError, match="407"):
             client.create(messages=[UserMessage("hi")], retry_total=0)
     assert len(tunnel.heads) == 1 and "Proxy-Authorization" not in tunnel.heads[0]
+
+
+# ---------------------------------------------------------------------------------------------- idle connections
+
+
+class OneAnswerPerConnection:
+    """Answers one request on each connection with a keep-alive answer, then closes the connection (as a server
+    whose idle timeout passed does) and records that it did."""
+
+    ANSWER = b'{"model_name": "m", "model_type": "chat-completion", "model_provider_name": "p"}'
+
+    def __init__(self) -> None:
+        self._sock = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self._sock.getsockname()[1]}"
+        self.accepted = 0
+        self.closed = threading.Semaphore(0)
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self._sock.accept()
+            except OSError:
+                return
+            self.accepted += 1
+            with conn:
+                head = b""
+                while b"\r\n\r\n" not in head:
+                    data = conn.recv(4096)
+                    if not data:
+                        break
+                    head += data
+                conn.sendall(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+                    + str(len(self.ANSWER)).encode()
+                    + b"\r\n\r\n"
+                    + self.ANSWER
+                )
+            self.closed.release()
+
+    def close(self) -> None:
+        try:
+            self._sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self._sock.close()
+        self._thread.join(5)
+
+
+def test_an_idle_connection_the_server_closed_is_not_used() -> None:
+    server = OneAnswerPerConnection()
+    try:
+        with client_on(server.url, api_version="2024-05-01-preview") as client:
+            for _ in range(3):
+                client._model_info = None  # pylint: disable=protected-access  # ask /info again
+                assert client.get_model_info(retry_total=0).model_name == "m"
+                assert server.closed.acquire(timeout=10)  # the server closed the kept-alive connection
+        assert server.accepted == 3
+    finally:
+        server.close()

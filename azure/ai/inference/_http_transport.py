@@ -465,7 +465,7 @@ class _Pool:
 
     def __init__(self, maxsize: int, make: Callable[[], Connection]) -> None:
         self.idle: list[Connection] = []
-        self.lock = threading.Lock()
+        self.lock = threading.RLock()  # reentrant: a response collected while it is held releases through it
         self.maxsize = maxsize
         self.closed = False
         self.make = make
@@ -837,7 +837,7 @@ class HttpClientTransport(HttpTransport[HttpRequest, HttpResponse]):  # pylint: 
             self._env_proxies = {key: value for key, value in found.items() if key != "no" and value}
         self._default_ca = default_ca_bundle(use_env_settings)
 
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # reentrant: a response collected while it is held releases through it
         self._open = False
         self._has_been_opened = False
         # route key -> route, least recently used first
