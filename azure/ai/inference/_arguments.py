@@ -437,8 +437,3 @@ def body_from_mapping(body: Any, stream: bool) -> dict[str, Any]:
     else:
         payload.pop("stream", None)
     return payload
-
-
-def given_arguments(fields: Mapping[str, Check], arguments: Mapping[str, Any]) -> dict[str, Any]:
-    """The arguments of a call that are body fields (from the method's `locals()`)."""
-    return {k: v for k, v in arguments.items() if k in fields}

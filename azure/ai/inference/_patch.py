@@ -35,7 +35,6 @@ from ._arguments import (
     PER_CALL_OPTIONS,
     STREAM_CALL_OPTIONS,
     check_options,
-    given_arguments,
 )
 from ._endpoints import DEFAULT_API_VERSION, IMAGE_EMBEDDINGS_API_VERSION
 from ._pipeline import PipelineKind
@@ -263,7 +262,28 @@ class ChatCompletionsClient(_InferenceClient, _ChatCompletionsClient):
         enable_content_recording: Optional[bool] = None,
         **kwargs: Any,
     ) -> None:
-        defaults = given_arguments(CHAT_FIELDS, locals())
+        defaults = {
+            "frequency_penalty": frequency_penalty,
+            "presence_penalty": presence_penalty,
+            "temperature": temperature,
+            "top_p": top_p,
+            "max_tokens": max_tokens,
+            "stop": stop,
+            "seed": seed,
+            "model": model,
+            "response_format": response_format,
+            "tools": tools,
+            "tool_choice": tool_choice,
+            "max_completion_tokens": max_completion_tokens,
+            "reasoning_effort": reasoning_effort,
+            "parallel_tool_calls": parallel_tool_calls,
+            "n": n,
+            "user": user,
+            "logprobs": logprobs,
+            "top_logprobs": top_logprobs,
+            "logit_bias": logit_bias,
+            "stream_options": stream_options,
+        }
         self._setup(
             name="ChatCompletionsClient",
             fields=CHAT_FIELDS,
@@ -344,7 +364,28 @@ class ChatCompletionsClient(_InferenceClient, _ChatCompletionsClient):
         Other keywords are azure-core's per-call options (`headers`, `timeout`, `retry_total`,
         `logging_enable`, `raw_response_hook`, ...).
         """
-        given = given_arguments(CHAT_FIELDS, locals())
+        given = {
+            "messages": messages,
+            "frequency_penalty": frequency_penalty,
+            "presence_penalty": presence_penalty,
+            "temperature": temperature,
+            "top_p": top_p,
+            "max_tokens": max_tokens,
+            "stop": stop,
+            "seed": seed,
+            "model": model,
+            "response_format": response_format,
+            "tools": tools,
+            "tool_choice": tool_choice,
+            "max_completion_tokens": max_completion_tokens,
+            "reasoning_effort": reasoning_effort,
+            "parallel_tool_calls": parallel_tool_calls,
+            "n": n,
+            "user": user,
+            "logprobs": logprobs,
+            "top_logprobs": top_logprobs,
+            "logit_bias": logit_bias,
+        }
         return self._complete("create", body, given, model_extras, kwargs)
 
     def create_streaming(
@@ -389,7 +430,29 @@ class ChatCompletionsClient(_InferenceClient, _ChatCompletionsClient):
         :raises ~azure.core.exceptions.HttpResponseError: when the service answers with an error; while
          iterating, `StreamingError` when the stream fails after it started.
         """
-        given = given_arguments(CHAT_FIELDS, locals())
+        given = {
+            "messages": messages,
+            "frequency_penalty": frequency_penalty,
+            "presence_penalty": presence_penalty,
+            "temperature": temperature,
+            "top_p": top_p,
+            "max_tokens": max_tokens,
+            "stop": stop,
+            "seed": seed,
+            "model": model,
+            "response_format": response_format,
+            "tools": tools,
+            "tool_choice": tool_choice,
+            "max_completion_tokens": max_completion_tokens,
+            "reasoning_effort": reasoning_effort,
+            "parallel_tool_calls": parallel_tool_calls,
+            "n": n,
+            "user": user,
+            "logprobs": logprobs,
+            "top_logprobs": top_logprobs,
+            "logit_bias": logit_bias,
+            "stream_options": stream_options,
+        }
         return self._stream("create_streaming", StreamingChatCompletions, body, given, model_extras, kwargs)
 
     @overload
@@ -492,7 +555,24 @@ class ChatCompletionsClient(_InferenceClient, _ChatCompletionsClient):
         :raises TypeError: or ValueError for a bad argument, before any network call.
         :raises ~azure.core.exceptions.HttpResponseError: when the service answers with an error.
         """
-        given, model_extras = lift_named_extras(CHAT_FIELDS, given_arguments(CHAT_FIELDS, locals()), model_extras)
+        given, model_extras = lift_named_extras(
+            CHAT_FIELDS,
+            {
+                "messages": messages,
+                "frequency_penalty": frequency_penalty,
+                "presence_penalty": presence_penalty,
+                "temperature": temperature,
+                "top_p": top_p,
+                "max_tokens": max_tokens,
+                "response_format": response_format,
+                "stop": stop,
+                "tools": tools,
+                "tool_choice": tool_choice,
+                "seed": seed,
+                "model": model,
+            },
+            model_extras,
+        )
         if wants_stream(body, stream):
             return self._stream("complete", CompatStreamingChatCompletions, body, given, model_extras, kwargs)
         return self._complete("complete", body, given, model_extras, kwargs)
@@ -573,7 +653,13 @@ class EmbeddingsClient(_InferenceClient, _EmbeddingsClient):
         enable_content_recording: Optional[bool] = None,
         **kwargs: Any,
     ) -> None:
-        defaults = given_arguments(EMBEDDINGS_FIELDS, locals())
+        defaults = {
+            "dimensions": dimensions,
+            "encoding_format": encoding_format,
+            "input_type": input_type,
+            "model": model,
+            "user": user,
+        }
         self._setup(
             name="EmbeddingsClient",
             fields=EMBEDDINGS_FIELDS,
@@ -617,7 +703,14 @@ class EmbeddingsClient(_InferenceClient, _EmbeddingsClient):
         :rtype: ~azure.ai.inference.models.EmbeddingsResult
         :raises ~azure.core.exceptions.HttpResponseError: when the service answers with an error.
         """
-        given = given_arguments(EMBEDDINGS_FIELDS, locals())
+        given = {
+            "input": input,
+            "dimensions": dimensions,
+            "encoding_format": encoding_format,
+            "input_type": input_type,
+            "model": model,
+            "user": user,
+        }
         return self._embed("create", body, given, model_extras, kwargs)
 
     def embed(
@@ -638,7 +731,13 @@ class EmbeddingsClient(_InferenceClient, _EmbeddingsClient):
         :rtype: ~azure.ai.inference.models.EmbeddingsResult
         :raises ~azure.core.exceptions.HttpResponseError: when the service answers with an error.
         """
-        given = given_arguments(EMBEDDINGS_FIELDS, locals())
+        given = {
+            "input": input,
+            "dimensions": dimensions,
+            "encoding_format": encoding_format,
+            "input_type": input_type,
+            "model": model,
+        }
         given, model_extras = lift_named_extras(EMBEDDINGS_FIELDS, given, model_extras)
         return self._embed("embed", body, given, model_extras, kwargs)
 
@@ -692,7 +791,7 @@ class EmbeddingsClient(_InferenceClient, _EmbeddingsClient):
         """
         check_options(kwargs, PER_CALL_OPTIONS, "create_many")
         plan = bulk_plan(texts, batch_size, max_batch_chars, concurrency, on_progress)
-        given = given_arguments(EMBEDDINGS_FIELDS, locals())
+        given = {"dimensions": dimensions, "encoding_format": encoding_format, "input_type": input_type, "model": model}
         settings = self._settings
         settings.request(
             "embeddings", method="create_many", body=None, given=given, model_extras=model_extras, required=()
@@ -734,7 +833,12 @@ class ImageEmbeddingsClient(_InferenceClient, _ImageEmbeddingsClient):
         enable_content_recording: Optional[bool] = None,
         **kwargs: Any,
     ) -> None:
-        defaults = given_arguments(IMAGE_EMBEDDINGS_FIELDS, locals())
+        defaults = {
+            "dimensions": dimensions,
+            "encoding_format": encoding_format,
+            "input_type": input_type,
+            "model": model,
+        }
         self._setup(
             name="ImageEmbeddingsClient",
             fields=IMAGE_EMBEDDINGS_FIELDS,
@@ -779,7 +883,13 @@ class ImageEmbeddingsClient(_InferenceClient, _ImageEmbeddingsClient):
         """
         check_options(kwargs, PER_CALL_OPTIONS, "embed")
         settings = self._settings
-        given = given_arguments(IMAGE_EMBEDDINGS_FIELDS, locals())
+        given = {
+            "input": input,
+            "dimensions": dimensions,
+            "encoding_format": encoding_format,
+            "input_type": input_type,
+            "model": model,
+        }
         request = settings.request(
             "image_embeddings", method="embed", body=body, given=given, model_extras=model_extras, required=("input",)
         )
@@ -822,7 +932,7 @@ class ImageGenerationClient(_InferenceClient, _ImageGenerationClient):
         enable_content_recording: Optional[bool] = None,
         **kwargs: Any,
     ) -> None:
-        defaults = given_arguments(IMAGE_FIELDS, locals())
+        defaults = {"size": size, "quality": quality, "response_format": response_format, "seed": seed, "model": model}
         self._setup(
             name="ImageGenerationClient",
             fields=IMAGE_FIELDS,
@@ -866,7 +976,14 @@ class ImageGenerationClient(_InferenceClient, _ImageGenerationClient):
         """
         check_options(kwargs, PER_CALL_OPTIONS, "create")
         settings = self._settings
-        given = given_arguments(IMAGE_FIELDS, locals())
+        given = {
+            "prompt": prompt,
+            "size": size,
+            "quality": quality,
+            "response_format": response_format,
+            "seed": seed,
+            "model": model,
+        }
         request = settings.request(
             "images", method="create", body=body, given=given, model_extras=model_extras, required=("prompt", "size")
         )
