@@ -1,7 +1,6 @@
 """The sync transports over loopback: the public clients on them against the emulator, and the transports' contract.
 
-Every test runs on the default `HttpClientTransport` (http.client) and again on `Urllib3Transport` when urllib3
-is installed (the `[urllib3]` extra). The clients are built as
+Every test runs on the default `HttpClientTransport` (http.client). The clients are built as
 `ChatCompletionsClient(emu.url, key, transport=Transport(...))`. Besides the
 emulator, two small raw-socket servers run in threads here: a forward proxy that records each request line
 (and tunnels CONNECT), and a scripted server that answers every connection with fixed bytes (gzip bodies,
@@ -51,20 +50,8 @@ from inference_emulator import DEFAULT_KEY, Emulator
 
 pytestmark = pytest.mark.timeout(60)
 
-# The transport under test, set for each test by `_transport_kind`.
 Transport: Any = HttpClientTransport
 TransportResponse: Any = HttpClientTransportResponse
-
-
-@pytest.fixture(autouse=True, params=["http.client", "urllib3"])
-def _transport_kind(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    if request.param == "urllib3":
-        pytest.importorskip("urllib3", minversion="2")
-        from azure.ai.inference._transport import Urllib3Transport, Urllib3TransportResponse
-
-        monkeypatch.setitem(globals(), "Transport", Urllib3Transport)
-        monkeypatch.setitem(globals(), "TransportResponse", Urllib3TransportResponse)
-    return str(request.param)
 
 
 PROMPT = "tell me about café 日本"

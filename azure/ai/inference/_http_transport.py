@@ -30,7 +30,7 @@ when all that is left of a chunked body is its end and that end has already arri
 `[DONE]`); otherwise the connection is cut (socket shutdown, which wakes a read blocked in another thread) and
 closed. `close()` on the transport closes the idle connections and cuts those still reading.
 
-Bounds, as `Urllib3Transport`'s: `max_response_bytes` after decompression, `deadline` and `stream_deadline` (a
+Bounds: `max_response_bytes` after decompression, `deadline` and `stream_deadline` (a
 `_bodies.Deadline` cuts the connection when its time is up); interim `1xx` answers are skipped; a transport used
 again after `os.fork()` never reuses a connection another process opened.
 """
@@ -99,7 +99,7 @@ UNSET = Unset.UNSET
 
 
 # ---------------------------------------------------------------------------------------------- shared helpers
-# (also used by `_transport.Urllib3Transport`)
+# (also used by the async transport, `aio._aiohttp`)
 
 
 def stream_download(pipeline: Any, response: Any, decompress: bool = True) -> Iterator[bytes]:

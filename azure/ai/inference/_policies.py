@@ -338,9 +338,8 @@ def grouped(policies: list[Any], group_type: Any) -> list[Any]:
 
 def default_transport(**kwargs: Any) -> Any:
     """The sync clients' transport when none is given: `HttpClientTransport` (on the standard library's
-    http.client), imported on first use to keep the package's import light. `transport=Urllib3Transport()`
-    selects the urllib3 one. A `session=` (a `requests.Session`) selects azure-core's requests transport, as does
-    `transport=RequestsTransport()`."""
+    http.client), imported on first use to keep the package's import light. A `session=` (a `requests.Session`)
+    selects azure-core's requests transport, as does `transport=RequestsTransport()`."""
     # pylint: disable=import-outside-toplevel
     if "session" in kwargs:
         from azure.core.pipeline.transport import RequestsTransport

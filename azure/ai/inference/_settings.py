@@ -39,7 +39,7 @@ from ._sse import DEFAULT_MAX_EVENT_SIZE
 __all__: list[str] = []
 
 _NEEDS_OUR_TRANSPORT = (
-    "{name} needs the clients' own transports (the default ones, Urllib3Transport or aio's AioHttpTransport); "
+    "{name} needs the clients' own transports (the default ones, HttpClientTransport or aio's AioHttpTransport); "
     "a transport= of another kind reads answers as it was built to"
 )
 

@@ -171,7 +171,7 @@ class AioHttpTransport(_AioHttpTransport):
 
     async def send(self, request: Any, **config: Any) -> Any:  # pyright: ignore[reportIncompatibleMethodOverride]
         """Send a request: as azure-core's transport does, with the keywords `max_response_bytes`, `deadline`
-        and `stream_deadline` of the sync `Urllib3Transport.send`."""
+        and `stream_deadline` of the sync `HttpClientTransport.send`."""
         if self._pid != os.getpid() and self.session is not None:
             self._leave_to_parent()
         limit_given = config.pop("max_response_bytes", None)
