@@ -39,7 +39,6 @@ from collections.abc import (
     Iterator,
     Mapping,
 )
-from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, NamedTuple, Optional, Union, cast
 
 from azure.core.exceptions import DecodeError
@@ -48,6 +47,7 @@ from .models import EmbeddingItem, EmbeddingsResult
 
 if TYPE_CHECKING:
     import asyncio
+    from concurrent.futures import Future
 
 __all__ = ["BulkProgress"]
 
@@ -254,6 +254,9 @@ def embed_many(
     create: Callable[..., EmbeddingsResult], texts: Texts, plan: BulkPlan, options: Mapping[str, Any]
 ) -> Iterator[EmbeddingItem]:
     """Run `create(input=batch, **options)` over the batches of `texts` on `plan.concurrency` threads."""
+    # pylint: disable-next=import-outside-toplevel  # only the thread driver needs it; keeps import light
+    from concurrent.futures import ThreadPoolExecutor
+
     throttle = Throttle()
     call_options = _call_options(options, throttle)
 
