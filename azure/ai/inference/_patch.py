@@ -113,10 +113,12 @@ class _InferenceClient:
         api_version: Any,
         defaults: dict[str, Any],
         model_extras: Any,
+        enable_content_recording: Optional[bool],
         kwargs: dict[str, Any],
     ) -> None:
-        """Check the constructor's arguments and put the client's one pipeline into azure-core's keywords (the
-        policy list `policies=`, the transport), from which the generated constructor builds it."""
+        """The shared constructor: check the arguments, put the client's one pipeline into azure-core's keywords
+        (the policy list `policies=`, the transport), then run the generated client's constructor, next in the
+        method resolution order of every public client, which builds that pipeline."""
         self._settings = ClientSettings(
             name=name,
             endpoint=endpoint,
@@ -128,6 +130,9 @@ class _InferenceClient:
             kwargs=kwargs,
             pipeline=self._pipeline_kind,
         )
+        generated: Any = super()
+        generated.__init__(self._settings.endpoint, credential, api_version=self._settings.api_version, **kwargs)
+        self._content_recording = content_recording_keyword(enable_content_recording)
 
     def _send(self, request: HttpRequest, kwargs: dict[str, Any], *, stream: bool = False) -> HttpResponse:
         result = self._client._pipeline.run(  # pylint: disable=protected-access
@@ -292,10 +297,9 @@ class ChatCompletionsClient(_InferenceClient, _ChatCompletionsClient):
             api_version=api_version,
             defaults=defaults,
             model_extras=model_extras,
+            enable_content_recording=enable_content_recording,
             kwargs=kwargs,
         )
-        super().__init__(self._settings.endpoint, credential, api_version=self._settings.api_version, **kwargs)
-        self._content_recording = content_recording_keyword(enable_content_recording)
 
     def create(
         self,
@@ -668,10 +672,9 @@ class EmbeddingsClient(_InferenceClient, _EmbeddingsClient):
             api_version=api_version,
             defaults=defaults,
             model_extras=model_extras,
+            enable_content_recording=enable_content_recording,
             kwargs=kwargs,
         )
-        super().__init__(self._settings.endpoint, credential, api_version=self._settings.api_version, **kwargs)
-        self._content_recording = content_recording_keyword(enable_content_recording)
 
     def create(
         self,
@@ -847,10 +850,9 @@ class ImageEmbeddingsClient(_InferenceClient, _ImageEmbeddingsClient):
             api_version=api_version,
             defaults=defaults,
             model_extras=model_extras,
+            enable_content_recording=enable_content_recording,
             kwargs=kwargs,
         )
-        super().__init__(self._settings.endpoint, credential, api_version=self._settings.api_version, **kwargs)
-        self._content_recording = content_recording_keyword(enable_content_recording)
 
     def embed(
         self,
@@ -941,10 +943,9 @@ class ImageGenerationClient(_InferenceClient, _ImageGenerationClient):
             api_version=api_version,
             defaults=defaults,
             model_extras=model_extras,
+            enable_content_recording=enable_content_recording,
             kwargs=kwargs,
         )
-        super().__init__(self._settings.endpoint, credential, api_version=self._settings.api_version, **kwargs)
-        self._content_recording = content_recording_keyword(enable_content_recording)
 
     def create(
         self,
