@@ -7,13 +7,15 @@ check and wire form of every body field, the merge of client defaults with a cal
 
 Rules kept here: a bad argument fails with `TypeError`/`ValueError` naming it, before any network call; optional
 fields that were not given are absent from the body, never `null`; unknown keyword arguments never reach the
-transport.
+transport (a call refuses them with TypeError; a constructor drops them with a UserWarning, as azure-core's
+clients accept them); a value given to a call replaces the client's default of the same name, `model_extras` too.
 """
 
 from __future__ import annotations
 
 import math
 import re
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any, Callable, Optional
 
@@ -93,15 +95,47 @@ CONSTRUCTOR_OPTIONS = STREAM_CALL_OPTIONS | frozenset(
 )
 
 
-def check_options(kwargs: Mapping[str, Any], allowed: frozenset[str], method: str) -> None:
-    """Raise TypeError for keyword arguments that neither the method nor azure-core's pipeline knows,
-    and for a `headers` that is not a mapping of str to str."""
+# azure-core's switches that would let credentials follow a redirect to another origin: refused, not ignored.
+REFUSED_OPTIONS = frozenset({"disable_redirect_cleanup", "insecure_domain_change"})
+
+
+def _check_headers(kwargs: Mapping[str, Any], method: str) -> None:
     headers = kwargs.get("headers")
     if headers is not None:
         mapping = as_mapping(headers)
         pairs: list[tuple[object, object]] = list(mapping.items()) if mapping is not None else []
         if mapping is None or not all(isinstance(k, str) and isinstance(v, str) for k, v in pairs):
             raise TypeError(f"{method}(): headers must be a dict of str header names to str values")
+
+
+def drop_unknown_options(kwargs: dict[str, Any], name: str, *, stacklevel: int) -> None:
+    """A constructor's keyword arguments that neither it nor azure-core's pipeline knows: removed from `kwargs`
+    (they never reach the pipeline or the transport) with a `UserWarning` that names them, as azure-core's clients
+    accept and ignore them. A `headers` that is not a mapping of str to str, and the switches that would let
+    credentials follow a redirect to another origin, raise TypeError."""
+    _check_headers(kwargs, name)
+    refused = sorted(REFUSED_OPTIONS.intersection(kwargs))
+    if refused:
+        raise TypeError(
+            f"{name}() does not accept {', '.join(refused)}: credentials never follow a redirect to another origin"
+        )
+    unknown = sorted(option for option in kwargs if option not in CONSTRUCTOR_OPTIONS)
+    if unknown:
+        for option in unknown:
+            del kwargs[option]
+        names = ", ".join(repr(n) for n in unknown)
+        warnings.warn(
+            f"{name}() ignores unknown keyword argument(s) {names}: they are not sent anywhere. To send extra "
+            "fields in the request body, pass them in model_extras={...}.",
+            UserWarning,
+            stacklevel=stacklevel + 1,
+        )
+
+
+def check_options(kwargs: Mapping[str, Any], allowed: frozenset[str], method: str) -> None:
+    """Raise TypeError for keyword arguments of a call that neither the method nor azure-core's pipeline
+    knows, and for a `headers` that is not a mapping of str to str."""
+    _check_headers(kwargs, method)
     unknown = [name for name in kwargs if name not in allowed]
     if unknown:
         names = ", ".join(repr(n) for n in sorted(unknown))

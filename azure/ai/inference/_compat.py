@@ -16,14 +16,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Optional
 
-from ._json import as_mapping
+from ._json import as_mapping, dicts
 from ._streaming import AsyncStreamingChatCompletions, StreamingChatCompletions
 from .models._patch import (
     StreamingChatChoiceUpdate,
     StreamingChatCompletionsUpdate,
     StreamingChatResponseMessageUpdate,
+    choices_as_given,
     json_object,
-    json_objects,
     wrap_json,
 )
 
@@ -82,7 +82,12 @@ class _UpdateAsBefore(StreamingChatCompletionsUpdate):
     @property
     def choices(self) -> list[_ChoiceAsBefore]:  # type: ignore[override]
         """The changes, one per choice; empty when the update carries none."""
-        return [wrap_json(_ChoiceAsBefore, choice) for choice in json_objects(self._data.get("choices"))]
+        given: Any = self._data.get("choices")
+        wire = dicts(given)
+        kept = choices_as_given(_ChoiceAsBefore, given, wire)  # built in Python, with models or test doubles
+        if kept is not None:
+            return kept
+        return [wrap_json(_ChoiceAsBefore, choice) for choice in wire]
 
 
 def as_before(update: StreamingChatCompletionsUpdate) -> StreamingChatCompletionsUpdate:

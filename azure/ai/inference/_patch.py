@@ -43,6 +43,7 @@ from ._bulk import (
     DEFAULT_BATCH_CHARS,
     DEFAULT_BATCH_SIZE,
     DEFAULT_CONCURRENCY,
+    DEFAULT_THROTTLE_BUDGET,
     Texts,
     BulkProgress,
     bulk_plan,
@@ -215,7 +216,8 @@ class ChatCompletionsClient(_InferenceClient, _ChatCompletionsClient):
     :keyword api_version: The REST API version; defaults to `2024-04-01-preview`. `None` sends no api-version
      (for OpenAI-compatible servers and gateways that refuse unknown query parameters). Azure OpenAI v1 endpoints
      (`.../openai/v1`) and GitHub Models get no api-version unless one is given here.
-    :keyword model_extras: Extra body fields sent with every call (see `create`).
+    :keyword model_extras: Extra body fields sent with every call (see `create`); a call's own `model_extras`
+     replace them.
     :keyword frequency_penalty: ... The remaining keywords named like `create`'s arguments are defaults
      for every call, overridden by the same argument given to a call. `stream_options` is a default for
      `create_streaming` only.
@@ -225,8 +227,8 @@ class ChatCompletionsClient(_InferenceClient, _ChatCompletionsClient):
      `False` here overrides it. See "Tracing" below.
 
     Other keywords are azure-core's options: `logging_enable`, `headers`, `retry_total`, `connection_timeout`,
-    `read_timeout`, `credential_scopes`, `transport`, `user_agent` and the rest. Unknown keywords raise
-    `TypeError`.
+    `read_timeout`, `credential_scopes`, `transport`, `user_agent` and the rest. Unknown keywords are
+    dropped with a `UserWarning` that names them (they never reach the transport).
 
     Tracing: when azure-core's tracing is on (`azure.core.settings.settings.tracing_implementation =
     "opentelemetry"` with `azure-core-tracing-opentelemetry` installed, or `settings.tracing_enabled = True` for
@@ -353,8 +355,8 @@ class ChatCompletionsClient(_InferenceClient, _ChatCompletionsClient):
         :keyword logprobs: Whether to return the log probabilities of the tokens, in `choices[i].logprobs`.
         :keyword top_logprobs: How many most likely tokens (0 to 20) to return at each position; needs `logprobs`.
         :keyword logit_bias: Token ids (int or str) to a bias from -100 to 100 added to their logits.
-        :keyword model_extras: Extra body fields for the model, merged into the body; the `extra-parameters`
-         header is set so that the service passes them on.
+        :keyword model_extras: Extra body fields for the model, merged into the body in place of the client's
+         `model_extras`; the `extra-parameters` header is set so that the service passes them on.
 
         The arguments from `max_completion_tokens` on are OpenAI's: Azure OpenAI, GitHub Models and
         OpenAI-compatible servers take them as they are; on Azure AI Model Inference endpoints they are sent
@@ -634,12 +636,13 @@ class EmbeddingsClient(_InferenceClient, _EmbeddingsClient):
     :param credential: An `AzureKeyCredential` or a token credential.
     :keyword api_version: The REST API version; defaults to `2024-04-01-preview`; `None` sends none (see
      `ChatCompletionsClient`).
-    :keyword model_extras: Extra body fields sent with every call.
+    :keyword model_extras: Extra body fields sent with every call; a call's own `model_extras` replace them.
     :keyword enable_content_recording: With tracing on, whether the spans hold the prompts; see
      `ChatCompletionsClient`.
 
     The keywords named like `create`'s arguments are defaults for every call. Other keywords are azure-core's
-    options; unknown keywords raise `TypeError`. Calls are traced as described for `ChatCompletionsClient`.
+    options; unknown keywords are dropped with a `UserWarning`. Calls are traced as described for
+    `ChatCompletionsClient`.
     """
 
     def __init__(
@@ -762,6 +765,7 @@ class EmbeddingsClient(_InferenceClient, _EmbeddingsClient):
         max_batch_chars: int = DEFAULT_BATCH_CHARS,
         concurrency: int = DEFAULT_CONCURRENCY,
         on_progress: Optional[Callable[[BulkProgress], None]] = None,
+        throttle_budget: float = DEFAULT_THROTTLE_BUDGET,
         dimensions: Optional[int] = None,
         encoding_format: Optional[Union[str, _models.EmbeddingEncodingFormat]] = None,
         input_type: Optional[Union[str, _models.EmbeddingInputType]] = None,
@@ -780,6 +784,10 @@ class EmbeddingsClient(_InferenceClient, _EmbeddingsClient):
          held in memory, whatever the size of the input.
         :keyword on_progress: Called with a `BulkProgress` once each batch's items were yielded,
          from the iterating thread.
+        :keyword throttle_budget: The most seconds one batch may spend throttled (default 600), counted from its
+         first 429 or 503 answer: when the retry policy gives up on a throttled batch (after `retry_status` tries,
+         3 by default), the batch is sent again after the delay the answer asked for, until this budget is spent.
+         0 leaves throttling to the retry policy alone.
         :keyword dimensions: As for `create`; likewise `encoding_format`, `input_type`, `model` and `model_extras`.
         :return: An iterator of `EmbeddingItem`; `item.index` is the text's position in `texts`.
         :rtype: Iterator[~azure.ai.inference.models.EmbeddingItem]
@@ -788,12 +796,13 @@ class EmbeddingsClient(_InferenceClient, _EmbeddingsClient):
         :raises ~azure.core.exceptions.HttpResponseError: when a batch fails for good, after every item before it
          was yielded.
 
-        Throttling: a 429 or 503 answer is retried by the client's retry policy after its `Retry-After`, and
-        no new batch starts before then. The first batch is sent alone. Other keywords are azure-core's per-call
-        options, used for every request (`retry_total` to retry more, `headers`, ...).
+        Throttling: a 429 or 503 answer is retried by the client's retry policy after its `Retry-After` (at most
+        `retry_after_max` seconds, 60 by default; a longer one fails the job), and no new batch starts before
+        then; past the retry policy's tries, `throttle_budget` applies. The first batch is sent alone. Other
+        keywords are azure-core's per-call options, used for every request (`retry_status`, `headers`, ...).
         """
         check_options(kwargs, PER_CALL_OPTIONS, "create_many")
-        plan = bulk_plan(texts, batch_size, max_batch_chars, concurrency, on_progress)
+        plan = bulk_plan(texts, batch_size, max_batch_chars, concurrency, on_progress, throttle_budget)
         given = {"dimensions": dimensions, "encoding_format": encoding_format, "input_type": input_type, "model": model}
         settings = self._settings
         settings.request(
@@ -814,12 +823,13 @@ class ImageEmbeddingsClient(_InferenceClient, _ImageEmbeddingsClient):
     :param credential: An `AzureKeyCredential` or a token credential.
     :keyword api_version: The REST API version; defaults to `2024-05-01-preview`, the first that serves image
      embeddings.
-    :keyword model_extras: Extra body fields sent with every call.
+    :keyword model_extras: Extra body fields sent with every call; a call's own `model_extras` replace them.
     :keyword enable_content_recording: With tracing on, whether the spans hold the inputs; see
      `ChatCompletionsClient`.
 
     The keywords named like `embed`'s arguments are defaults for every call. Other keywords are azure-core's
-    options; unknown keywords raise `TypeError`. Calls are traced as described for `ChatCompletionsClient`.
+    options; unknown keywords are dropped with a `UserWarning`. Calls are traced as described for
+    `ChatCompletionsClient`.
     """
 
     def __init__(
@@ -911,12 +921,13 @@ class ImageGenerationClient(_InferenceClient, _ImageGenerationClient):
     :param credential: An `AzureKeyCredential` or a token credential.
     :keyword api_version: The REST API version; defaults to `2024-04-01-preview`; `None` sends none (see
      `ChatCompletionsClient`).
-    :keyword model_extras: Extra body fields sent with every call.
+    :keyword model_extras: Extra body fields sent with every call; a call's own `model_extras` replace them.
     :keyword enable_content_recording: With tracing on, whether the spans hold the prompts; see
      `ChatCompletionsClient`.
 
     The keywords named like `create`'s arguments are defaults for every call. Other keywords are azure-core's
-    options; unknown keywords raise `TypeError`. Calls are traced as described for `ChatCompletionsClient`.
+    options; unknown keywords are dropped with a `UserWarning`. Calls are traced as described for
+    `ChatCompletionsClient`.
     """
 
     def __init__(

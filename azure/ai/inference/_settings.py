@@ -20,14 +20,13 @@ from azure.core.exceptions import ResourceNotFoundError
 from azure.core.rest import HttpRequest
 
 from ._arguments import (
-    CONSTRUCTOR_OPTIONS,
     OPENAI_FIELDS,
     Check,
     body_from_mapping,
     build_body,
     check_model_extras,
-    check_options,
     collect_defaults,
+    drop_unknown_options,
     encode_body,
 )
 from ._bodies import check_max_response_bytes, check_seconds
@@ -61,7 +60,8 @@ class ClientSettings:
         kwargs: dict[str, Any],
         pipeline: PipelineKind,
     ) -> None:
-        check_options(kwargs, CONSTRUCTOR_OPTIONS, name)
+        # Called from a public constructor through its `_setup`: the warning points at the caller's line.
+        drop_unknown_options(kwargs, name, stacklevel=4)
         self.endpoint = normalize_endpoint(endpoint)
         self.shape = endpoint_shape(self.endpoint, check_api_version(api_version))
         self.api_version = self.shape.api_version
@@ -121,10 +121,9 @@ class ClientSettings:
         if not stream:
             payload.pop("stream_options", None)  # a client default that applies to streamed calls only
         self._check_model(payload)
-        extras = self.extras
-        call_extras = check_model_extras(model_extras, self.fields)
-        if call_extras:
-            extras = {**(extras or {}), **call_extras}
+        # A call's model_extras replace the client's, as every argument given to a call replaces the client's
+        # default (`None` or `{}` leaves the client's in place, as in 1.0.0b9).
+        extras = check_model_extras(model_extras, self.fields) or self.extras
         twice = sorted(k for k in extras or () if k in payload)
         if twice:
             raise ValueError(f"model_extras must not repeat named arguments: {', '.join(twice)}; pass them once")

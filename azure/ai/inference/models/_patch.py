@@ -4,10 +4,13 @@
 # ------------------------------------
 """Hand-written additions to the generated models.
 
-- Short message names that take their content positionally: `SystemMessage("Be brief.")`,
-  `UserMessage("Hi")`, `AssistantMessage(...)`, `ToolMessage(..., tool_call_id=...)`, `DeveloperMessage(...)`.
-  Each also accepts a dict, like every generated model.
-- `ImageUrl.load(image_file=..., image_format=...)` builds a data URL from a local image.
+- Short message names that take their content positionally or as `content=` (not both: ValueError):
+  `SystemMessage("Be brief.")`, `UserMessage("Hi")`, `AssistantMessage(...)`, `ToolMessage(..., tool_call_id=...)`,
+  `DeveloperMessage(...)`. Each also accepts a dict, like every generated model.
+- `str(model)` is the model's wire JSON indented by 2 (`json.dumps(model.as_dict(), indent=2)`), on every model;
+  `repr(model)` stays the dict.
+- `ImageUrl.load(image_file=..., image_format=...)` builds a data URL from a local image. The loaders read
+  regular files only, of at most 20 MiB unless `max_bytes=` says otherwise (`read_local_file`).
 - Mapping access to a declared field gives the same typed value as attribute access, on every result model
   (`response["choices"][0].message.content`); `as_dict()` gives the wire JSON, and fields the models do not
   declare are read by key. `patch_sdk()` installs this on the generated result classes.
@@ -19,7 +22,8 @@
   an update whose wire `choices` list is empty (Azure OpenAI's first prompt-filter update, the usage-only
   last update) shows one empty choice, and a delta without text shows `content == ""`. The wire data
   stays as it came in the mapping view: `update["choices"]` is the empty list, `update.usage` and
-  `update["prompt_filter_results"]` hold what the update carried.
+  `update["prompt_filter_results"]` hold what the update carried. An update built in Python keeps choices that
+  are not mappings (test doubles) as they were given.
 - Results wrap the JSON they came from and build the models of their parts when those are read, so that
   a call costs little beyond parsing its JSON.
 - Embeddings results read their vectors without per-float conversion: `data[i].embedding` is the decoded
@@ -30,11 +34,15 @@ from __future__ import annotations
 
 import base64
 import functools
+import json
+import os
+import stat
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Optional, TypeVar, Union, cast
+from typing import TYPE_CHECKING, Any, Optional, TypeVar, Union, cast, overload
 
 from . import _models  # pyright: ignore[reportPrivateUsage]
 from .._json import as_dict, as_mapping, as_sequence, dicts
+from .._utils.model_base import Model, SdkJSONEncoder
 from ._enums import AudioContentFormat, ImageDetailLevel
 
 if TYPE_CHECKING:
@@ -83,7 +91,8 @@ def wrap_json(cls: type[_M], data: dict[str, Any]) -> _M:
 
 
 # The messages below store their wire form directly: it is already JSON-ready, and it keeps a `str` content
-# from being read as a sequence of content items.
+# from being read as a sequence of content items. Each takes its content positionally or as `content=`, as
+# 1.0.0b9's did, but not both.
 
 
 def _message_data(role: str, content: Any, **fields: Any) -> dict[str, Any]:
@@ -97,27 +106,61 @@ def _message_data(role: str, content: Any, **fields: Any) -> dict[str, Any]:
     return data
 
 
+def _content(cls: str, args: tuple[Any, ...], content: Any, *, required: bool = True) -> Any:
+    """The content given positionally (the first argument) or as `content=`."""
+    if len(args) > 1:
+        raise TypeError(f"{cls}() takes one positional argument, the content ({len(args)} given)")
+    if args:
+        if content is not None:
+            raise ValueError("content cannot be provided as positional and keyword arguments")
+        return args[0]
+    if content is None and required:
+        raise TypeError(f"{cls}() missing its content: {cls}('...') or {cls}(content='...')")
+    return content
+
+
 class SystemMessage(_models.ChatRequestSystemMessage):
     """A system message: instructions for the assistant. `SystemMessage("Be brief.")`."""
 
-    def __init__(self, content: Union[str, Mapping[str, Any]]) -> None:  # pylint: disable=super-init-not-called
-        self._data = _message_data("system", content)
+    @overload
+    def __init__(self, content: Union[str, Mapping[str, Any]], /) -> None: ...
+
+    @overload
+    def __init__(self, *, content: str) -> None: ...
+
+    def __init__(self, *args: Any, content: Optional[str] = None) -> None:  # pylint: disable=super-init-not-called
+        self._data = _message_data("system", _content("SystemMessage", args, content))
 
 
 class DeveloperMessage(_models.ChatRequestDeveloperMessage):
     """A developer message: instructions for newer models, in place of a system message."""
 
-    def __init__(self, content: Union[str, Mapping[str, Any]]) -> None:  # pylint: disable=super-init-not-called
-        self._data = _message_data("developer", content)
+    @overload
+    def __init__(self, content: Union[str, Mapping[str, Any]], /) -> None: ...
+
+    @overload
+    def __init__(self, *, content: str) -> None: ...
+
+    def __init__(self, *args: Any, content: Optional[str] = None) -> None:  # pylint: disable=super-init-not-called
+        self._data = _message_data("developer", _content("DeveloperMessage", args, content))
+
+
+_UserContent = Union[str, Sequence[_models.ContentItem]]
 
 
 class UserMessage(_models.ChatRequestUserMessage):
     """A user message: text, or a list of content items (`TextContentItem`, `ImageContentItem`)."""
 
+    @overload
+    def __init__(self, content: Union[_UserContent, Mapping[str, Any]], /) -> None: ...
+
+    @overload
+    def __init__(self, *, content: _UserContent) -> None: ...
+
     def __init__(  # pylint: disable=super-init-not-called
-        self, content: Union[str, Sequence[_models.ContentItem], Mapping[str, Any]]
+        self, *args: Any, content: Optional[_UserContent] = None
     ) -> None:
-        self._data = _message_data("user", content)
+        self._data = _message_data("user", _content("UserMessage", args, content))
 
 
 class AssistantMessage(_models.ChatRequestAssistantMessage):
@@ -126,27 +169,110 @@ class AssistantMessage(_models.ChatRequestAssistantMessage):
     A reply without text is sent without a `content` field (never `null`, which some servers reject).
     """
 
-    def __init__(  # pylint: disable=super-init-not-called
+    @overload
+    def __init__(
         self,
         content: Optional[Union[str, Mapping[str, Any]]] = None,
+        /,
         *,
         tool_calls: Optional[Sequence[_models.ChatCompletionsToolCall]] = None,
+    ) -> None: ...
+
+    @overload
+    def __init__(
+        self, *, content: Optional[str] = None, tool_calls: Optional[Sequence[_models.ChatCompletionsToolCall]] = None
+    ) -> None: ...
+
+    def __init__(  # pylint: disable=super-init-not-called
+        self,
+        *args: Any,
+        content: Optional[str] = None,
+        tool_calls: Optional[Sequence[_models.ChatCompletionsToolCall]] = None,
     ) -> None:
-        self._data = _message_data("assistant", content, tool_calls=list(tool_calls) if tool_calls else None)
+        text = _content("AssistantMessage", args, content, required=False)
+        self._data = _message_data("assistant", text, tool_calls=list(tool_calls) if tool_calls else None)
 
 
 class ToolMessage(_models.ChatRequestToolMessage):
-    """The result of a tool call: `ToolMessage("22 C", tool_call_id=call.id)`."""
+    """The result of a tool call: `ToolMessage("22 C", tool_call_id=call.id)`.
+
+    `tool_call_id` may be left out when the message is built, as 1.0.0b9 allowed; a request that sends a tool
+    message without one is refused with `TypeError` before anything is sent.
+    """
+
+    @overload
+    def __init__(
+        self, content: Optional[Union[str, Mapping[str, Any]]] = None, /, *, tool_call_id: Optional[str] = None
+    ) -> None: ...
+
+    @overload
+    def __init__(self, *, content: Optional[str] = None, tool_call_id: Optional[str] = None) -> None: ...
 
     def __init__(  # pylint: disable=super-init-not-called
-        self, content: Optional[Union[str, Mapping[str, Any]]] = None, *, tool_call_id: Optional[str] = None
+        self, *args: Any, content: Optional[str] = None, tool_call_id: Optional[str] = None
     ) -> None:
-        if not isinstance(content, Mapping) and not isinstance(tool_call_id, str):
-            raise TypeError("ToolMessage needs tool_call_id, the id of the tool call it answers")
-        self._data = _message_data("tool", content, tool_call_id=tool_call_id)
+        text = _content("ToolMessage", args, content, required=False)
+        self._data = _message_data("tool", text, tool_call_id=tool_call_id)
 
 
 _IMAGE_TYPES = {"png": "png", "jpg": "jpeg", "jpeg": "jpeg", "gif": "gif", "webp": "webp", "bmp": "bmp"}
+
+# The largest file the loaders read unless told otherwise (`max_bytes=`): 20 MiB, the size services accept for
+# one image; its base64 form is a third larger.
+DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
+def read_local_file(path: Union[str, "os.PathLike[str]"], max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> bytes:
+    """The bytes of a regular file of at most `max_bytes` bytes.
+
+    A FIFO, a device (`/dev/zero`), a directory or a socket is refused before it is read, and so is a larger file:
+    `ValueError` naming the file. The file is checked before it is opened (so that opening a FIFO or a device
+    cannot block or act), opened without blocking, and checked again on the open descriptor (so that a path
+    swapped in between is caught); at most `max_bytes + 1` bytes are read, so a file that grows meanwhile is
+    refused too. A missing or unreadable file raises the `OSError` of `open`.
+    """
+    limit: object = max_bytes
+    if type(limit) is not int or max_bytes <= 0:
+        raise ValueError(f"max_bytes must be a positive int, not {max_bytes!r}")
+    name = os.fspath(path)
+    _check_regular(name, os.stat(name), max_bytes)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(name, flags)
+    with open(fd, "rb", buffering=0, closefd=True) as f:
+        _check_regular(name, os.fstat(fd), max_bytes)
+        chunks: list[bytes] = []
+        size = 0
+        while size <= max_bytes:
+            chunk = f.read(min(max_bytes + 1 - size, 1024 * 1024))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    if size > max_bytes:
+        raise ValueError(f"{name!r} grew past the limit of {max_bytes} bytes while it was read (max_bytes=)")
+    return b"".join(chunks)
+
+
+def _check_regular(name: str, info: os.stat_result, max_bytes: int) -> None:
+    if not stat.S_ISREG(info.st_mode):
+        kind = "a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+        raise ValueError(f"{name!r} is {kind}: only regular files can be loaded")
+    if info.st_size > max_bytes:
+        raise ValueError(
+            f"{name!r} has {info.st_size} bytes, more than the limit of {max_bytes} bytes; "
+            "pass max_bytes= to allow a larger file"
+        )
+
+
+def _image_kind(image_format: Any) -> str:
+    kind = _IMAGE_TYPES.get(str(image_format).lower())
+    if kind is None:
+        raise ValueError(f"image_format must be one of {', '.join(sorted(_IMAGE_TYPES))}, got {image_format!r}")
+    return kind
+
+
+def _base64_file(path: Union[str, "os.PathLike[str]"], max_bytes: int) -> str:
+    return base64.b64encode(read_local_file(path, max_bytes)).decode("ascii")
 
 
 class ImageUrl(_models.ImageUrl):
@@ -156,46 +282,47 @@ class ImageUrl(_models.ImageUrl):
     def load(
         cls,
         *,
-        image_file: str,
+        image_file: Union[str, "os.PathLike[str]"],
         image_format: str,
         detail: Optional[Union[str, ImageDetailLevel]] = None,
+        max_bytes: int = DEFAULT_MAX_FILE_BYTES,
     ) -> "ImageUrl":
         """Read an image file into a `data:image/<format>;base64,...` URL.
 
-        :keyword image_file: The path of the image file.
+        :keyword image_file: The path of the image file: a regular file.
         :keyword image_format: The image's format, such as `png` or `jpeg`.
         :keyword detail: How much detail the model should see: `auto`, `low` or `high`.
-        :raises ValueError: for an unknown image format.
+        :keyword max_bytes: The largest file read, in bytes; 20 MiB by default.
+        :raises ValueError: for an unknown image format, or a file that is not a regular file or is larger
+         than `max_bytes`.
         """
-        kind = _IMAGE_TYPES.get(str(image_format).lower())
-        if kind is None:
-            raise ValueError(f"image_format must be one of {', '.join(sorted(_IMAGE_TYPES))}, got {image_format!r}")
-        with open(image_file, "rb") as f:
-            data = base64.b64encode(f.read()).decode("ascii")
-        return cls(url=f"data:image/{kind};base64,{data}", detail=detail)
-
-
-def _data_url(path: str, kind: str, fmt: str) -> str:
-    with open(path, "rb") as f:
-        return f"data:{kind}/{fmt};base64,{base64.b64encode(f.read()).decode('ascii')}"
+        kind = _image_kind(image_format)
+        return cls(url=f"data:image/{kind};base64,{_base64_file(image_file, max_bytes)}", detail=detail)
 
 
 class ImageEmbeddingInput(_models.ImageEmbeddingInput):
     """An image to embed, as a data URL, with optional text; `ImageEmbeddingInput.load()` reads a local file."""
 
     @classmethod
-    def load(cls, *, image_file: str, image_format: str, text: Optional[str] = None) -> "ImageEmbeddingInput":
+    def load(
+        cls,
+        *,
+        image_file: Union[str, "os.PathLike[str]"],
+        image_format: str,
+        text: Optional[str] = None,
+        max_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    ) -> "ImageEmbeddingInput":
         """Read an image file into a `data:image/<format>;base64,...` URL.
 
-        :keyword image_file: The path of the image file.
+        :keyword image_file: The path of the image file: a regular file.
         :keyword image_format: The image's format, such as `png` or `jpeg`.
         :keyword text: Text that goes with the image, on models that embed both together.
-        :raises ValueError: for an unknown image format.
+        :keyword max_bytes: The largest file read, in bytes; 20 MiB by default.
+        :raises ValueError: for an unknown image format, or a file that is not a regular file or is larger
+         than `max_bytes`.
         """
-        kind = _IMAGE_TYPES.get(str(image_format).lower())
-        if kind is None:
-            raise ValueError(f"image_format must be one of {', '.join(sorted(_IMAGE_TYPES))}, got {image_format!r}")
-        return cls(image=_data_url(image_file, "image", kind), text=text)
+        kind = _image_kind(image_format)
+        return cls(image=f"data:image/{kind};base64,{_base64_file(image_file, max_bytes)}", text=text)
 
 
 _AUDIO_FORMATS = ("wav", "mp3")
@@ -205,19 +332,25 @@ class InputAudio(_models.InputAudio):
     """Audio for a user message (in an `AudioContentItem`); `InputAudio.load()` reads a local file."""
 
     @classmethod
-    def load(cls, *, audio_file: str, audio_format: Union[str, AudioContentFormat]) -> "InputAudio":
+    def load(
+        cls,
+        *,
+        audio_file: Union[str, "os.PathLike[str]"],
+        audio_format: Union[str, AudioContentFormat],
+        max_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    ) -> "InputAudio":
         """Read an audio file as base64 data.
 
-        :keyword audio_file: The path of the audio file.
+        :keyword audio_file: The path of the audio file: a regular file.
         :keyword audio_format: `wav` or `mp3` (`AudioContentFormat.WAV` or `.MP3`).
-        :raises ValueError: for another format.
+        :keyword max_bytes: The largest file read, in bytes; 20 MiB by default.
+        :raises ValueError: for another format, or a file that is not a regular file or is larger than
+         `max_bytes`.
         """
         fmt = str(getattr(audio_format, "value", audio_format)).lower()
         if fmt not in _AUDIO_FORMATS:
             raise ValueError(f"audio_format must be one of {', '.join(_AUDIO_FORMATS)}, got {audio_format!r}")
-        with open(audio_file, "rb") as f:
-            data = base64.b64encode(f.read()).decode("ascii")
-        return cls(data=data, format=fmt)
+        return cls(data=_base64_file(audio_file, max_bytes), format=fmt)
 
 
 class ModelInfo(_models.ModelInfo):
@@ -291,10 +424,31 @@ class StreamingChatCompletionsUpdate(_models.StreamingChatCompletionsUpdate):
     @property
     def choices(self) -> list[StreamingChatChoiceUpdate]:  # type: ignore[override]
         """The changes, one per choice; one empty choice when the update carries none on the wire."""
-        wire = json_objects(self._data.get("choices")) or [{"index": 0, "finish_reason": None, "delta": {}}]
+        given: Any = self._data.get("choices")
+        wire = dicts(given)
+        kept = choices_as_given(StreamingChatChoiceUpdate, given, wire)
+        if kept is not None:
+            return kept
+        if not wire:
+            empty: dict[str, Any] = {"index": 0, "finish_reason": None, "delta": {}}
+            wire = [empty]
         if len(wire) == 1:
             return [wrap_json(StreamingChatChoiceUpdate, wire[0])]
         return [wrap_json(StreamingChatChoiceUpdate, c) for c in wire]
+
+
+def choices_as_given(cls: type[_M], given: object, wire: list[dict[str, Any]]) -> Optional[list[_M]]:
+    """The choices of an update built in Python, or None for a list of JSON objects only (`wire`, its dicts),
+    as updates decoded from a stream hold: models and dicts read as `cls`, any other object is kept as it is (a
+    test double such as a `MagicMock` keeps the attributes it was given, as with 1.0.0b9)."""
+    items = as_sequence(given)
+    if type(given) is not list or items is None or len(items) == len(wire):
+        return None
+    choices: list[_M] = []
+    for choice in items:
+        mapping = as_mapping(choice)
+        choices.append(choice if mapping is None else wrap_json(cls, json_object(mapping)))
+    return choices
 
 
 # ---------------------------------------------------------------------------------------------- mapping access
@@ -350,10 +504,17 @@ def _typed_getitem(self: Any, key: str) -> Any:
     return value
 
 
+def _json_str(self: Any) -> str:
+    """`str(model)`: its wire JSON, indented by 2, as 1.0.0b9 printed its results (`repr` stays the dict)."""
+    return json.dumps(self.as_dict(), indent=2, cls=SdkJSONEncoder)
+
+
 def patch_sdk() -> None:
-    """Give the result models typed mapping access (see the module docstring)."""
+    """Give the result models typed mapping access, and every model a `str()` that is its JSON (see the module
+    docstring)."""
     for cls in _RESULT_MODELS:
         setattr(cls, "__getitem__", _typed_getitem)
+    setattr(Model, "__str__", _json_str)
 
 
 def __getattr__(name: str) -> Any:
