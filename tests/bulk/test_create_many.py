@@ -197,6 +197,7 @@ def test_a_batch_that_keeps_failing_raises_and_nothing_more_is_sent(emu, mode):
                 concurrency=8,
                 headers=Emulator.fault_header("rate-limit", retry_after=0),
                 retry_total=0,
+                throttle_budget=0,
             )
             error = await m.raises(HttpResponseError, lambda: collect(m, items))
         assert error.status_code == 429 and error.error.code == "TooManyRequests"

@@ -10,6 +10,12 @@ Strategy: the decisions are plain objects with no I/O, shared by both drivers:
 - `Throttle` remembers the latest "retry after" a 429 or 503 answer asked for, so that no worker starts a new
   batch before then. The client's retry policy already retries the throttled request itself after the delay;
   the throttle keeps the other workers from piling more requests onto an endpoint that just said it is full;
+- `BatchTries` decides what happens when the retry policy gives up on a throttled batch (after `retry_status`
+  tries, 3 by default): the batch is sent again after the delay the last answer asked for (or a backoff of 1, 2,
+  4, ... up to 60 s when it named none, or 0), until the batch has been throttled for `throttle_budget` seconds (600
+  by default), counted from its first 429 or 503 answer and the retry policy's own waits included. A job of
+  hours thus waits out a busy endpoint instead of failing on its fourth 429 in a row. A delay longer than
+  `retry_after_max`, which the retry policy refused to wait for, and every other failure, are raised as they are;
 - `batch_items` turns one batch's answer into its items, with `index` counted over the whole input.
 
 The drivers `embed_many` (threads) and `embed_many_async` (tasks) keep a window of at most `concurrency` batches
@@ -41,8 +47,10 @@ from collections.abc import (
 )
 from typing import TYPE_CHECKING, Any, NamedTuple, Optional, Union, cast
 
-from azure.core.exceptions import DecodeError
+from azure.core.exceptions import DecodeError, HttpResponseError
 
+from ._errors import build_error
+from ._policies import RETRY_AFTER_REFUSED
 from .models import EmbeddingItem, EmbeddingsResult
 
 if TYPE_CHECKING:
@@ -56,6 +64,9 @@ DEFAULT_BATCH_CHARS = 64_000
 DEFAULT_CONCURRENCY = 4
 # The longest pause a Retry-After header can impose on the whole job.
 MAX_PAUSE = 60.0
+# The most seconds one batch may spend throttled (429 or 503 answers and the waits they ask for) before the job
+# fails; see `BatchTries`.
+DEFAULT_THROTTLE_BUDGET = 600.0
 _THROTTLED = (429, 503)
 
 Texts = Iterable[str]
@@ -71,7 +82,7 @@ class BulkProgress(NamedTuple):
     batches: int
     """Batches handed over so far."""
     throttled: int
-    """429 and 503 answers seen so far (each was retried by the client's retry policy)."""
+    """429 and 503 answers seen so far (each was retried, by the client's retry policy or by `create_many`)."""
 
 
 class Batch(NamedTuple):
@@ -88,6 +99,7 @@ class BulkPlan(NamedTuple):
     max_batch_chars: int
     concurrency: int
     on_progress: Optional[Callable[[BulkProgress], None]]
+    throttle_budget: float = DEFAULT_THROTTLE_BUDGET
 
 
 def _positive(name: str, value: Any) -> int:
@@ -98,7 +110,23 @@ def _positive(name: str, value: Any) -> int:
     return value
 
 
-def bulk_plan(texts: Any, batch_size: Any, max_batch_chars: Any, concurrency: Any, on_progress: Any) -> BulkPlan:
+def check_throttle_budget(value: Any) -> float:
+    """A `throttle_budget`: a finite number of seconds >= 0."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"throttle_budget must be a number of seconds, not {type(value).__name__}")
+    if not (math.isfinite(value) and value >= 0):
+        raise ValueError(f"throttle_budget must be a finite number of seconds >= 0, got {value!r}")
+    return float(value)
+
+
+def bulk_plan(
+    texts: Any,
+    batch_size: Any,
+    max_batch_chars: Any,
+    concurrency: Any,
+    on_progress: Any,
+    throttle_budget: Any = DEFAULT_THROTTLE_BUDGET,
+) -> BulkPlan:
     """Check `create_many`'s own arguments before anything is sent."""
     if isinstance(texts, (str, bytes)) or not (hasattr(texts, "__iter__") or hasattr(texts, "__aiter__")):
         raise TypeError(f"texts must be an iterable of str (a list, a generator, a file), not {type(texts).__name__}")
@@ -110,6 +138,7 @@ def bulk_plan(texts: Any, batch_size: Any, max_batch_chars: Any, concurrency: An
         _positive("max_batch_chars", max_batch_chars),
         _positive("concurrency", concurrency),
         callback,
+        check_throttle_budget(throttle_budget),
     )
 
 
@@ -211,6 +240,78 @@ class Throttle:
         return hook
 
 
+class BatchTries:
+    """One batch's way through throttling (no I/O): when its first 429 or 503 came, and whether and when to send
+    it again once the retry policy gave up on it."""
+
+    def __init__(self, batch: Batch, budget: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self._batch = batch
+        self._budget = budget
+        self._clock = clock
+        self._first: Optional[float] = None
+        self._context: Any = None
+        self.resends = 0
+
+    def options(self, call_options: Mapping[str, Any]) -> dict[str, Any]:
+        """The call's options with a `raw_response_hook` that also notes this batch's answers."""
+        hook: Callable[[Any], Any] = call_options["raw_response_hook"]
+
+        def batch_hook(pipeline_response: Any) -> Any:
+            self._context = pipeline_response.context
+            if self._first is None and pipeline_response.http_response.status_code in _THROTTLED:
+                self._first = self._clock()
+            return hook(pipeline_response)
+
+        return {**call_options, "raw_response_hook": batch_hook}
+
+    def next_wait(self, error: HttpResponseError) -> float:
+        """The seconds to wait before sending the batch again after `error`, the call's final answer. Raises
+        `error` itself when it is not a 429 or 503, or when the retry policy refused the wait it asked for; raises
+        a fresh error of the same type, chained from it, when the wait would take the batch past its budget."""
+        context, self._context = self._context, None
+        response: Any = error.response
+        if error.status_code not in _THROTTLED or response is None:
+            raise error
+        if context is not None and context.get(RETRY_AFTER_REFUSED):
+            raise error  # longer than retry_after_max (or the call's timeout): the message says so
+        now = self._clock()
+        first = now if self._first is None else self._first
+        self._first = first
+        asked = retry_after(response.headers)
+        # No delay, or 0, asks for a backoff (as azure-core's retry policy reads it): never a tight loop.
+        wait = asked if asked else min(2.0**self.resends, MAX_PAUSE)
+        throttled = now - first
+        if self._budget <= 0 or throttled + wait > self._budget:
+            raise self._spent(error, throttled, wait) from error
+        self.resends += 1
+        return wait
+
+    def _spent(self, error: HttpResponseError, throttled: float, wait: float) -> HttpResponseError:
+        response: Any = error.response
+        try:
+            text = response.text()
+        except Exception:  # pylint: disable=broad-except  # the body only adds detail
+            text = ""
+        details: Any = error.error
+        code: Optional[str] = getattr(details, "code", None)
+        message = getattr(details, "message", None) or str(error.message).splitlines()[0]
+        batch = self._batch
+        note = (
+            f"The batch of texts {batch.start} to {batch.start + len(batch.texts) - 1} was throttled for "
+            f"{throttled:.1f} s and the service asks for {wait:.1f} s more: over its throttle_budget of "
+            f"{self._budget:g} s. Pass a larger throttle_budget= (--throttle-budget on the command line), lower "
+            "the concurrency, or run the job again later."
+        )
+        return build_error(
+            response,
+            text,
+            hint=note,
+            exc_type=type(error),
+            code=code,
+            message=f"{message} (still throttled after {throttled:.0f} s: throttle budget of {self._budget:g} s spent)",
+        )
+
+
 def _position(item: EmbeddingItem) -> int:
     index: Any = item.index  # whatever the service sent
     return index if isinstance(index, int) else -1
@@ -259,12 +360,22 @@ def embed_many(
 
     throttle = Throttle()
     call_options = _call_options(options, throttle)
+    stopping = threading.Event()  # set when the caller stops: a worker waiting out throttling gives up
 
     def send(batch: Batch) -> list[EmbeddingItem]:
-        pause = throttle.delay()
-        if pause > 0:
-            time.sleep(pause)
-        return batch_items(batch, create(input=batch.texts, **call_options))
+        tries = BatchTries(batch, plan.throttle_budget)
+        batch_options = tries.options(call_options)
+        while True:
+            pause = throttle.delay()
+            if pause > 0 and stopping.wait(pause):
+                return []  # the caller stopped reading: nothing more is sent
+            try:
+                result = create(input=batch.texts, **batch_options)
+            except HttpResponseError as error:
+                if stopping.wait(tries.next_wait(error)):
+                    return []
+                continue
+            return batch_items(batch, result)
 
     batches = _batches(texts, plan)
     progress = _Progress(plan, throttle)
@@ -291,6 +402,7 @@ def embed_many(
             yield from future.result()
             progress.advance(batch)
     finally:
+        stopping.set()
         for _, future in window:
             future.cancel()
         executor.shutdown(wait=True, cancel_futures=True)
@@ -320,10 +432,18 @@ async def embed_many_async(
     call_options = _call_options(options, throttle)
 
     async def send(batch: Batch) -> list[EmbeddingItem]:
-        pause = throttle.delay()
-        if pause > 0:
-            await asyncio.sleep(pause)
-        return batch_items(batch, await create(input=batch.texts, **call_options))
+        tries = BatchTries(batch, plan.throttle_budget)
+        batch_options = tries.options(call_options)
+        while True:
+            pause = throttle.delay()
+            if pause > 0:
+                await asyncio.sleep(pause)
+            try:
+                result = await create(input=batch.texts, **batch_options)
+            except HttpResponseError as error:
+                await asyncio.sleep(tries.next_wait(error))
+                continue
+            return batch_items(batch, result)
 
     batches = _batches_async(texts, plan)
     progress = _Progress(plan, throttle)

@@ -33,7 +33,7 @@ from azure.core.credentials import AzureKeyCredential
 from azure.core.exceptions import AzureError, HttpResponseError
 
 from ._json import as_dict
-from ._bulk import DEFAULT_BATCH_CHARS, DEFAULT_BATCH_SIZE, DEFAULT_CONCURRENCY, BulkProgress
+from ._bulk import DEFAULT_BATCH_CHARS, DEFAULT_BATCH_SIZE, DEFAULT_CONCURRENCY, DEFAULT_THROTTLE_BUDGET, BulkProgress
 
 __all__ = ["main"]
 
@@ -111,6 +111,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     embed.add_argument(
         "--concurrency", type=int, default=DEFAULT_CONCURRENCY, help="requests in flight at once (default 4)"
+    )
+    embed.add_argument(
+        "--throttle-budget",
+        type=float,
+        default=DEFAULT_THROTTLE_BUDGET,
+        metavar="SECONDS",
+        help="how long one batch may stay throttled (429/503, Retry-After honoured) before the job fails "
+        f"(default {DEFAULT_THROTTLE_BUDGET:g})",
     )
     embed.add_argument("--dimensions", type=int, help="vector size, on models that support it")
     embed.add_argument("--input-type", choices=("text", "query", "document"), help="what the texts are")
@@ -422,6 +430,7 @@ def _run_embed(
             max_batch_chars=args.max_batch_chars,
             concurrency=args.concurrency,
             on_progress=progress,
+            throttle_budget=args.throttle_budget,
             **{k: v for k, v in options.items() if v is not None},
         )
         for item in items:
