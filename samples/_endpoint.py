@@ -18,12 +18,25 @@ import atexit
 import os
 import sys
 from pathlib import Path
-from typing import NamedTuple, Optional
+from typing import NamedTuple, NoReturn, Optional
 
-__all__ = ["ENDPOINTS", "REPO_ROOT", "SAMPLES_DIR", "EndpointVariables", "endpoint_and_key", "output_dir"]
+__all__ = [
+    "ENDPOINTS",
+    "REPO_ROOT",
+    "SAMPLES_DIR",
+    "SKIPPED_EXIT_CODE",
+    "EndpointVariables",
+    "endpoint_and_key",
+    "output_dir",
+    "skip_sample",
+]
 
 SAMPLES_DIR = Path(__file__).resolve().parent
 REPO_ROOT = SAMPLES_DIR.parent
+# The exit code of a sample that cannot run here (a package it needs is not installed): run_samples.py reports it
+# as SKIPPED, with the reason the sample printed, never as OK.
+SKIPPED_EXIT_CODE = 77
+SKIPPED_MARKER = "SKIPPED: "
 
 
 class EndpointVariables(NamedTuple):
@@ -93,3 +106,9 @@ def output_dir() -> Path:
     path = SAMPLES_DIR / "output"
     path.mkdir(exist_ok=True)
     return path
+
+
+def skip_sample(reason: str) -> NoReturn:
+    """Stop a sample that cannot run here: prints `SKIPPED: <reason>` and exits with `SKIPPED_EXIT_CODE`."""
+    print(SKIPPED_MARKER + reason, flush=True)
+    raise SystemExit(SKIPPED_EXIT_CODE)

@@ -12,8 +12,10 @@ USAGE:
     key; samples/_endpoint.py lists them all), the samples call those endpoints. Every kind of endpoint that is not configured is served by one local emulator started here for
     the whole run; its URL and key reach the samples through the same variables, so no sample starts its own.
 
-    Prints one line per sample (OK or FAILED, and its time), the output of each failed sample, and exits with 1
-    when any sample failed. `-v` also prints the output of the samples that worked; NAME_FILTER arguments keep
+    Prints one line per sample (OK, SKIPPED with its reason, or FAILED, and its time), the output of each failed
+    sample, and exits with 1 when any sample failed. A sample that cannot run here (a package it needs is not
+    installed) prints `SKIPPED: <reason>` and exits with 77 (`_endpoint.skip_sample`): it is reported as
+    SKIPPED, never as OK. `-v` also prints the output of the samples that worked; NAME_FILTER arguments keep
     only the samples whose file name contains one of them.
 """
 
@@ -29,15 +31,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-from _endpoint import ENDPOINTS, REPO_ROOT, SAMPLES_DIR, EndpointVariables
+from _endpoint import ENDPOINTS, REPO_ROOT, SAMPLES_DIR, SKIPPED_EXIT_CODE, SKIPPED_MARKER, EndpointVariables
+
+OK, SKIPPED, FAILED = "OK", "SKIPPED", "FAILED"
 
 
 @dataclass
 class Outcome:
     sample: Path
-    ok: bool
+    status: str
     seconds: float
     output: str
+    reason: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status == OK
 
     @property
     def name(self) -> str:
@@ -64,11 +73,15 @@ def run_one(sample: Path, env: dict[str, str], timeout: float) -> Outcome:
         )
     except subprocess.TimeoutExpired as exc:
         partial = exc.output.decode("utf-8", "replace") if isinstance(exc.output, bytes) else ""
-        return Outcome(sample, False, time.perf_counter() - start, f"{partial}\n[timed out after {timeout:g} s]")
+        return Outcome(sample, FAILED, time.perf_counter() - start, f"{partial}\n[timed out after {timeout:g} s]")
+    seconds = time.perf_counter() - start
     output = done.stdout.decode("utf-8", "replace")
-    if done.returncode != 0:
-        output += f"\n[exit code {done.returncode}]"
-    return Outcome(sample, done.returncode == 0, time.perf_counter() - start, output)
+    if done.returncode == 0:
+        return Outcome(sample, OK, seconds, output)
+    reasons = [line[len(SKIPPED_MARKER) :].strip() for line in output.splitlines() if line.startswith(SKIPPED_MARKER)]
+    if done.returncode == SKIPPED_EXIT_CODE and reasons:
+        return Outcome(sample, SKIPPED, seconds, output, reasons[-1])
+    return Outcome(sample, FAILED, seconds, output + f"\n[exit code {done.returncode}]")
 
 
 def unconfigured(env: dict[str, str]) -> list[EndpointVariables]:
@@ -88,22 +101,25 @@ def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
 def run_all(samples: list[Path], env: dict[str, str], jobs: int, timeout: float, verbose: bool) -> int:
     started = time.perf_counter()
     failed: list[Outcome] = []
+    skipped = 0
 
     def run(sample: Path) -> Outcome:
         return run_one(sample, env, timeout)
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         for outcome in pool.map(run, samples):
-            status = "OK" if outcome.ok else "FAILED"
-            print(f"{status:<7}{outcome.seconds:6.2f} s  {outcome.name}", flush=True)
-            if not outcome.ok:
+            reason = f"  ({outcome.reason})" if outcome.reason else ""
+            print(f"{outcome.status:<8}{outcome.seconds:6.2f} s  {outcome.name}{reason}", flush=True)
+            if outcome.status == FAILED:
                 failed.append(outcome)
+            skipped += outcome.status == SKIPPED
             if verbose and outcome.ok:
                 print(_indent(outcome.output), flush=True)
     for outcome in failed:
         print(f"\n---- output of {outcome.name} ----\n{outcome.output.rstrip()}", flush=True)
     elapsed = time.perf_counter() - started
-    print(f"\nRan {len(samples)} samples: {len(samples) - len(failed)} OK, {len(failed)} FAILED in {elapsed:.1f} s")
+    ok = len(samples) - len(failed) - skipped
+    print(f"\nRan {len(samples)} samples: {ok} OK, {skipped} SKIPPED, {len(failed)} FAILED in {elapsed:.1f} s")
     return 1 if failed else 0
 
 

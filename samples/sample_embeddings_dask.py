@@ -10,12 +10,16 @@ DESCRIPTION:
     to run the same job on many machines (the corpus and the output folder must be on storage every worker sees).
 
 USAGE:
-    pip install "azure-ai-inference[distributed]"
+    pip install ".[distributed]"     (from a clone of this repository; it brings the async client's aiohttp too)
     python samples/sample_embeddings_dask.py
 
     AZURE_AI_EMBEDDINGS_ENDPOINT  your embeddings endpoint
     AZURE_AI_EMBEDDINGS_KEY       its key (the workers read it as AZURE_AI_INFERENCE_KEY from their environment)
-    Without them the sample runs on the local emulator. Without the distributed package it says so and stops.
+    Without them the sample runs on the local emulator. Without the distributed package it prints why and exits
+    with 77, which samples/run_samples.py reports as SKIPPED.
+
+    Dask starts worker processes that import the main module again: code that starts a LocalCluster must run
+    under `if __name__ == "__main__":`, as main() does here.
 """
 
 from __future__ import annotations
@@ -25,13 +29,12 @@ import os
 import tempfile
 from pathlib import Path
 
-from _endpoint import endpoint_and_key
+from _endpoint import endpoint_and_key, skip_sample
 
 
 def main() -> None:
     if importlib.util.find_spec("distributed") is None:
-        print('This sample needs Dask distributed: pip install "azure-ai-inference[distributed]"')
-        return
+        skip_sample('needs Dask distributed: pip install ".[distributed]"')
     endpoint, key = endpoint_and_key("EMBEDDINGS")
     os.environ["AZURE_AI_INFERENCE_KEY"] = key  # the local workers inherit this process's environment
     with tempfile.TemporaryDirectory() as folder:
@@ -44,6 +47,8 @@ def run(endpoint: str, folder: Path) -> None:
     output_dir = folder / "vectors"
 
     # [START embeddings_dask]
+    # Run this under `if __name__ == "__main__":` (here: from main()). Dask's worker processes import the main
+    # module again, and a LocalCluster started at its top level would start again in each of them.
     from importlib import import_module
 
     from azure.ai.inference.distributed import embed_with_dask

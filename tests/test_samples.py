@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -63,6 +66,49 @@ def test_run_samples_passes_on_the_emulator() -> None:
     output = done.stdout + done.stderr
     assert done.returncode == 0, output
     ok = {m.group(1) for m in re.finditer(r"^OK\s+[\d.]+ s\s+(\S+)$", done.stdout, re.M)}
+    skipped = dict(re.findall(r"^SKIPPED\s+[\d.]+ s\s+(\S+)  \((.+)\)$", done.stdout, re.M))
     expected = {p.name for p in sync_samples()} | {f"async_samples/{p.name}" for p in async_samples()}
-    assert expected <= ok, f"not reported OK: {sorted(expected - ok)}\n{output}"
+    assert expected <= ok | set(skipped), f"not reported: {sorted(expected - ok - set(skipped))}\n{output}"
+    # Only a sample whose package is missing may skip, and it says why; with the package it runs and is OK.
+    dask = {"sample_embeddings_dask.py", "async_samples/sample_embeddings_dask_async.py"}
+    if importlib.util.find_spec("distributed") is None:
+        assert set(skipped) == dask, output
+        assert all("pip install" in reason and "distributed" in reason for reason in skipped.values()), output
+    else:
+        assert not skipped and dask <= ok, output
+    summary = f"{len(ok)} OK, {len(skipped)} SKIPPED, 0 FAILED"
+    assert summary in done.stdout, output
     assert "FAILED" not in done.stdout.replace("0 FAILED", ""), output
+
+
+def _run_one(tmp_path: Path, code: str) -> Any:
+    """The runner's outcome for a sample script of `code`."""
+    sys.path.insert(0, str(SAMPLES_DIR))
+    try:
+        run_samples = importlib.import_module("run_samples")
+    finally:
+        sys.path.remove(str(SAMPLES_DIR))
+    sample = tmp_path / "sample_probe.py"
+    sample.write_text(code, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(SAMPLES_DIR)}
+    return run_samples.run_one(sample, env, 60.0)
+
+
+def test_a_sample_that_cannot_run_is_skipped_with_its_reason_not_ok(tmp_path: Path) -> None:
+    outcome = _run_one(tmp_path, "from _endpoint import skip_sample\nskip_sample('needs the moon: pip install moon')\n")
+    assert (outcome.status, outcome.reason, outcome.ok) == ("SKIPPED", "needs the moon: pip install moon", False)
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "raise SystemExit(77)\n",  # the exit code alone, no reason: a failure
+        "print('SKIPPED: not really')\nraise SystemExit(1)\n",  # the marker with another exit code
+    ],
+)
+def test_only_the_skip_code_with_a_reason_counts_as_skipped(tmp_path: Path, code: str) -> None:
+    assert _run_one(tmp_path, code).status == "FAILED"
+
+
+def test_a_sample_that_prints_and_returns_is_ok(tmp_path: Path) -> None:
+    assert _run_one(tmp_path, "print('done')\n").status == "OK"

@@ -8,11 +8,12 @@ DESCRIPTION:
     asynchronous Dask client and embed_with_dask_async.
 
 USAGE:
-    pip install "azure-ai-inference[distributed]"
+    pip install ".[distributed]"     (from a clone of this repository; it brings the async client's aiohttp too)
     python samples/async_samples/sample_embeddings_dask_async.py
 
     AZURE_AI_EMBEDDINGS_ENDPOINT, AZURE_AI_EMBEDDINGS_KEY: your endpoint and key; without them the sample runs
-    on the local emulator. Without the distributed package it says so and stops.
+    on the local emulator. Without the distributed package it prints why and exits with 77, which
+    samples/run_samples.py reports as SKIPPED.
 """
 
 from __future__ import annotations
@@ -25,13 +26,12 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # makes samples/_endpoint.py importable
-from _endpoint import endpoint_and_key  # noqa: E402  # pylint: disable=wrong-import-position
+from _endpoint import endpoint_and_key, skip_sample  # noqa: E402  # pylint: disable=wrong-import-position
 
 
 async def main() -> None:
     if importlib.util.find_spec("distributed") is None:
-        print('This sample needs Dask distributed: pip install "azure-ai-inference[distributed]"')
-        return
+        skip_sample('needs Dask distributed: pip install ".[distributed]"')
     endpoint, key = endpoint_and_key("EMBEDDINGS")
     os.environ["AZURE_AI_INFERENCE_KEY"] = key  # the local workers inherit this process's environment
     with tempfile.TemporaryDirectory() as folder:
@@ -44,6 +44,8 @@ async def run(endpoint: str, folder: Path) -> None:
     output_dir = folder / "vectors"
 
     # [START embeddings_dask]
+    # Run this under `if __name__ == "__main__":` (here: from main()). Dask's worker processes import the main
+    # module again, and a LocalCluster started at its top level would start again in each of them.
     from importlib import import_module
 
     from azure.ai.inference.distributed import embed_with_dask_async
