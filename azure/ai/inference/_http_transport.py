@@ -69,6 +69,7 @@ from azure.core.rest._http_response_impl import (  # pyright: ignore[reportPriva
 from azure.core.utils import CaseInsensitiveDict
 
 from ._bodies import DEFAULT_MAX_RESPONSE_BYTES, BodyReader, Deadline, check_max_response_bytes, detach
+from ._policies import check_header_fields
 
 __all__ = ["HttpClientTransport", "HttpClientTransportResponse", "HttpClientLegacyTransportResponse"]
 
@@ -1083,6 +1084,7 @@ class HttpClientTransport(HttpTransport[HttpRequest, HttpResponse]):  # pylint: 
             raise ServiceRequestError(exc, error=exc) from exc
         if route.extra_headers:
             headers.update(route.extra_headers)
+        check_header_fields(headers, latin1=True)  # ValueError before connecting: no injected header goes out
 
         first = deadline
         if stream and stream_deadline is not None:

@@ -34,7 +34,7 @@ from ._credentials import (
     check_key,
 )
 from ._endpoints import EndpointShape
-from ._policies import DEFAULT_RETRY_AFTER_MAX, check_retry_after_max, grouped, logging_policies
+from ._policies import DEFAULT_RETRY_AFTER_MAX, HeaderCheckPolicy, check_retry_after_max, grouped, logging_policies
 from ._version import VERSION
 
 __all__: list[str] = []
@@ -125,6 +125,7 @@ def policy_list(kwargs: dict[str, Any], endpoint: str, group_type: Any) -> list[
             kwargs["retry_policy"],
             kwargs["authentication_policy"],
             kwargs["custom_hook_policy"],
+            HeaderCheckPolicy(),  # every header is in place: refuse injected ones before logging or sending
             kwargs["logging_policy"],
             DistributedTracingPolicy(**kwargs),
             CredentialHeaderCleanupPolicy(endpoint, **kwargs),

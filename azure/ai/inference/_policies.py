@@ -18,6 +18,8 @@
   one coroutine per request instead of one per policy.
 - `SecretMaskingNetworkTraceLoggingPolicy` is azure-core's network trace (what `logging_enable=True`
   turns on), except that credential headers are masked: azure-core's own writes them verbatim.
+- `HeaderCheckPolicy` refuses a request whose header names or values could change the headers a server reads
+  (`check_header_fields`): a `ValueError` before anything is sent, whatever the transport.
 """
 
 from __future__ import annotations
@@ -238,6 +240,57 @@ class SecretMaskingNetworkTraceLoggingPolicy(NetworkTraceLoggingPolicy):
         finally:
             for name, value in saved.items():
                 headers[name] = value
+
+
+# RFC 9110 5.1 and 5.5: a name is a token; a value holds no control character but HTAB. A CR or LF (alone, or
+# CRLF followed by a space: an obsolete line folding) or a NUL would let a lenient parser read a header the
+# value's author chose.
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_FORBIDDEN_IN_VALUE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+_CONTROL_NAMES = {"\r": "CR", "\n": "LF", "\x00": "NUL", "\x7f": "DEL"}
+
+
+def _describe_char(char: str) -> str:
+    return _CONTROL_NAMES.get(char) or f"U+{ord(char):04X}"
+
+
+def check_header_fields(headers: Any, latin1: bool = False) -> None:
+    """ValueError for a header whose name is not a token or whose value holds a control character other than
+    HTAB (CR, LF, NUL, ...); with `latin1`, also for a value that is not Latin-1 text (what http.client sends).
+    The message names a valid name and the position, never the value (it may be a credential)."""
+    for name, value in headers.items():
+        if not isinstance(name, str) or not _TOKEN.fullmatch(name):
+            text = name if isinstance(name, str) else str(name)
+            bad = next((index for index, char in enumerate(text) if not _TOKEN.fullmatch(char)), 0)
+            what = f"{_describe_char(text[bad])} at position {bad}" if text else "nothing (an empty name)"
+            raise ValueError(
+                f"headers: a header name holds {what}; names are letters, digits and !#$%&'*+-.^_`|~ only, and "
+                "the header is not sent"
+            )
+        text = value if isinstance(value, str) else value.decode("latin-1") if isinstance(value, bytes) else str(value)
+        match = _FORBIDDEN_IN_VALUE.search(text)
+        if match is not None:
+            raise ValueError(
+                f"headers: the value of {name!r} holds a control character ({_describe_char(match.group())}) at "
+                f"position {match.start()}; a header value may hold no CR, LF, NUL or other control character "
+                "but TAB, and the request is not sent"
+            )
+        if latin1:
+            try:
+                text.encode("latin-1")
+            except UnicodeEncodeError as exc:
+                raise ValueError(
+                    f"headers: the value of {name!r} holds a character that is not Latin-1 at position {exc.start}; "
+                    "the request is not sent"
+                ) from None
+
+
+class HeaderCheckPolicy(SansIOHTTPPolicy[Any, Any]):
+    """Refuses a request whose headers (`headers=`, `user_agent`, a policy's) hold an invalid name or a control
+    character in a value (`check_header_fields`): a `ValueError` before the transport connects anywhere."""
+
+    def on_request(self, request: PipelineRequest[Any]) -> None:
+        check_header_fields(request.http_request.headers)
 
 
 def logging_policies(kwargs: dict[str, Any]) -> None:
