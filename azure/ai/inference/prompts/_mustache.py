@@ -52,7 +52,7 @@ MAX_NESTING = 100
 """The deepest nesting of sections (and inverted sections) a template may have."""
 MAX_RENDERED_CHARS = 32 * 1024 * 1024
 """The most characters one rendering may produce."""
-MAX_RENDER_STEPS = 5_000_000
+MAX_RENDER_STEPS = 1_000_000
 """The most template nodes one rendering may visit (each item of a section counts its body again)."""
 
 _BLOCK_KINDS = "#^/!"
