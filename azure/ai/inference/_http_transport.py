@@ -44,12 +44,10 @@ import os
 import socket
 import ssl
 import threading
-import urllib.request
+import time
 import uuid
-from base64 import b64encode
 from typing import Any, Callable, Iterator, Mapping, Optional, Union, cast, overload
-from urllib.parse import quote, unquote, urlencode, urlsplit
-from urllib.request import getproxies, getproxies_environment, proxy_bypass
+from urllib.parse import quote, urlencode, urlsplit
 
 from azure.core.exceptions import (
     AzureError,
@@ -69,6 +67,7 @@ from azure.core.rest._http_response_impl import (  # pyright: ignore[reportPriva
 from azure.core.utils import CaseInsensitiveDict
 
 from ._bodies import DEFAULT_MAX_RESPONSE_BYTES, BodyReader, Deadline, check_max_response_bytes, detach
+from ._proxy import EnvironmentProxies, choose_proxy, proxy_headers
 from ._policies import check_header_fields
 
 __all__ = ["HttpClientTransport", "HttpClientTransportResponse", "HttpClientLegacyTransportResponse"]
@@ -85,9 +84,6 @@ DEFAULT_HEADERS = (("Accept-Encoding", "accept-encoding", "gzip, deflate"), ("Ac
 Timeouts = Union[None, float, tuple[Optional[float], Optional[float]]]
 Verify = Union[bool, str]
 Cert = Union[None, str, tuple[str, str]]
-
-# `urllib.request.proxy_bypass_environment(host, proxies)`: NO_PROXY matching (missing from typeshed's stubs).
-proxy_bypass_environment: Callable[[str, Mapping[str, str]], bool] = getattr(urllib.request, "proxy_bypass_environment")
 
 
 class Unset(enum.Enum):
@@ -262,24 +258,6 @@ def body_and_headers(request: Union[HttpRequest, LegacyHttpRequest]) -> tuple[An
     return data, headers
 
 
-def proxy_headers(proxy_url: str) -> dict[str, str]:
-    """`Proxy-Authorization` for a proxy URL with credentials in it (`http://user:pass@host:port`)."""
-    parts = urlsplit(proxy_url)
-    if parts.username is None:
-        return {}
-    credentials = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
-    return {"Proxy-Authorization": "Basic " + b64encode(credentials.encode("latin-1")).decode("ascii")}
-
-
-def pick_proxy(proxies: Mapping[str, str], scheme: str, host: str) -> Optional[str]:
-    """The proxy for a URL from a proxies mapping, most specific key first (as requests picks it)."""
-    for key in (f"{scheme}://{host}", scheme, f"all://{host}", "all"):
-        proxy = proxies.get(key)
-        if proxy:
-            return proxy
-    return None
-
-
 def as_cert(cert: Any) -> Cert:
     """A client certificate setting in a hashable form (a list of two paths becomes a tuple)."""
     if isinstance(cert, (list, tuple)):
@@ -303,8 +281,18 @@ def default_ca_bundle(use_env_settings: bool) -> Optional[str]:
     return certifi.where()
 
 
+def _unreadable(what: str, path: str, exc: Exception) -> ServiceRequestError:
+    """The error for a CA bundle or client certificate that cannot be loaded, naming the file."""
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    return ServiceRequestError(f"Could not load the {what} {path!r}: {reason}", error=exc)
+
+
 def load_trust(context: ssl.SSLContext, verify: Verify, cert: Cert, default_ca: Optional[str]) -> ssl.SSLContext:
-    """Load the CA bundle (unless `verify` is False) and the client certificate into a TLS context."""
+    """Load the CA bundle (unless `verify` is False) and the client certificate into a TLS context.
+
+    :raises ~azure.core.exceptions.ServiceRequestError: naming the file, when one cannot be loaded (missing,
+     unreadable, not PEM).
+    """
     if verify is False:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
@@ -313,14 +301,22 @@ def load_trust(context: ssl.SSLContext, verify: Verify, cert: Cert, default_ca: 
         ca = verify if isinstance(verify, str) else default_ca
         if ca is None:
             context.load_default_certs()
-        elif os.path.isdir(ca):
-            context.load_verify_locations(capath=ca)
         else:
-            context.load_verify_locations(cafile=ca)
-    if isinstance(cert, str):
-        context.load_cert_chain(cert)
-    elif cert is not None:
-        context.load_cert_chain(cert[0], cert[1])
+            try:
+                if os.path.isdir(ca):
+                    context.load_verify_locations(capath=ca)
+                else:
+                    context.load_verify_locations(cafile=ca)
+            except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
+                raise _unreadable("CA bundle", ca, exc) from exc
+    if cert is not None:
+        try:
+            if isinstance(cert, str):
+                context.load_cert_chain(cert)
+            else:
+                context.load_cert_chain(cert[0], cert[1])
+        except (OSError, ValueError) as exc:
+            raise _unreadable("client certificate", cert if isinstance(cert, str) else cert[0], exc) from exc
     return context
 
 
@@ -401,9 +397,55 @@ def _sock_of(conn: Any) -> Any:
     return getattr(conn, "_inference_sock", None)
 
 
+_MAX_TUNNEL_HEAD = 65536  # bytes of a proxy's answer to CONNECT (status line and headers), at most
+
+
+def _open_tunnel(conn: Any) -> None:
+    """Ask the proxy `conn` is connected to for a tunnel to the origin (`CONNECT`) and read its answer: within
+    the connect timeout (`conn.timeout`) in all, at most `_MAX_HEADERS` header lines and `_MAX_TUNNEL_HEAD`
+    bytes, whatever Python's http.client would allow. OSError (`TimeoutError` when time ran out) otherwise."""
+    host: str = conn._tunnel_host  # pylint: disable=protected-access
+    port: int = conn._tunnel_port  # pylint: disable=protected-access
+    extra: Mapping[str, str] = conn._tunnel_headers  # pylint: disable=protected-access
+    authority = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    lines = [f"CONNECT {authority} HTTP/1.1", f"Host: {authority}"]
+    lines += [f"{name}: {value}" for name, value in extra.items()]
+    sock: socket.socket = conn.sock
+    timeout: Optional[float] = conn.timeout
+    deadline = None if timeout is None else time.monotonic() + timeout
+    sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
+    head = b""
+    while True:
+        end = head.find(b"\r\n\r\n")
+        if end >= 0:
+            break
+        if len(head) > _MAX_TUNNEL_HEAD or head.count(b"\n") > _MAX_HEADERS + 1:
+            raise OSError(
+                f"Tunnel connection failed: the proxy's answer to CONNECT has more than {_MAX_HEADERS} headers "
+                f"or {_MAX_TUNNEL_HEAD} bytes"
+            )
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("Tunnel connection failed: no answer to CONNECT within the connect timeout")
+            sock.settimeout(left)
+        data = sock.recv(8192)
+        if not data:
+            raise OSError("Tunnel connection failed: the proxy closed the connection")
+        head += data
+    if len(head) > end + 4:
+        raise OSError("Tunnel connection failed: the proxy sent data before the tunnel was used")
+    status = head.split(b"\r\n", 1)[0].decode("latin-1")
+    version, _, rest = status.partition(" ")
+    code, _, reason = rest.partition(" ")
+    if not version.startswith("HTTP/1.") or code != "200":
+        raise OSError(f"Tunnel connection failed: {code or status[:40]} {reason.strip()[:200]}".rstrip())
+
+
 class _Connection(http.client.HTTPConnection):
     """http.client's connection, which reads the final answer after interim ones, remembers the process that
-    opened it, and is read with the read timeout once connected (the connect timeout bounds connecting only)."""
+    opened it, and is read with the read timeout once connected (the connect timeout bounds connecting only,
+    the tunnel set-up through a proxy included)."""
 
     response_class = FinalResponse
     read_timeout: Optional[float] = None
@@ -416,6 +458,9 @@ class _Connection(http.client.HTTPConnection):
         super().connect()
         self._inference_sock = self.sock
         self.sock.settimeout(self.read_timeout)
+
+    def _tunnel(self) -> None:
+        _open_tunnel(self)
 
 
 class _TLSConnection(http.client.HTTPSConnection):
@@ -432,6 +477,9 @@ class _TLSConnection(http.client.HTTPSConnection):
         super().connect()
         self._inference_sock = self.sock
         self.sock.settimeout(self.read_timeout)
+
+    def _tunnel(self) -> None:
+        _open_tunnel(self)
 
 
 Connection = Union[_Connection, _TLSConnection]
@@ -829,13 +877,7 @@ class HttpClientTransport(HttpTransport[HttpRequest, HttpResponse]):  # pylint: 
         self._num_pools = max(1, num_pools)
 
         # The environment, read once.
-        self._env_proxies: dict[str, str] = {}
-        self._env_bypass: Optional[Mapping[str, str]] = None  # the mapping holding NO_PROXY, when from the env
-        if use_env_settings:
-            environment = getproxies_environment()
-            found = environment or getproxies()  # the system's settings (macOS, Windows) when the env has none
-            self._env_bypass = environment if environment else None
-            self._env_proxies = {key: value for key, value in found.items() if key != "no" and value}
+        self._environment = EnvironmentProxies.read() if use_env_settings else None
         self._default_ca = default_ca_bundle(use_env_settings)
 
         self._lock = threading.RLock()  # reentrant: a response collected while it is held releases through it
@@ -843,7 +885,6 @@ class HttpClientTransport(HttpTransport[HttpRequest, HttpResponse]):  # pylint: 
         self._has_been_opened = False
         # route key -> route, least recently used first
         self._routes: "collections.OrderedDict[Any, _Route]" = collections.OrderedDict()
-        self._env_choice: dict[str, Optional[str]] = {}  # origin -> environment proxy (None: direct)
         self._contexts: dict[tuple[Verify, Cert], ssl.SSLContext] = {}
         self._in_use: set[Connection] = set()  # connections carrying a request or a response being read
         self._pid = os.getpid()
@@ -909,38 +950,13 @@ class HttpClientTransport(HttpTransport[HttpRequest, HttpResponse]):  # pylint: 
             context = self._contexts[key] = ssl_context(verify, cert, self._default_ca)
         return context
 
-    def _env_proxy(self, origin: str, scheme: str, host: str, netloc: str) -> Optional[str]:
-        """The environment's proxy for an origin, or None when it is to be reached directly (decided once)."""
-        try:
-            return self._env_choice[origin]
-        except KeyError:
-            pass
-        proxy = pick_proxy(self._env_proxies, scheme, host) if self._env_proxies else None
-        if proxy is not None:
-            if self._env_bypass is not None:
-                bypass = proxy_bypass_environment(netloc, self._env_bypass)  # matches host:port and host
-            else:
-                bypass = bool(proxy_bypass(host))
-            if bypass:
-                proxy = None
-        self._env_choice[origin] = proxy
-        return proxy
-
     def _choose_proxy(
-        self, origin: str, scheme: str, host: str, netloc: str, proxies: Optional[Mapping[str, str]]
+        self, origin: str, scheme: str, host: str, port: int, proxies: Optional[Mapping[str, str]]
     ) -> Optional[str]:
-        """Explicit proxies (per call, then the constructor's) win; then the environment's, unless bypassed."""
-        for given in (proxies, self._proxies):
-            if given:
-                proxy = pick_proxy(given, scheme, host)
-                if proxy is not None:
-                    return proxy
-        if not self._use_env_settings:
-            return None
-        if proxies and proxies.get("no_proxy"):
-            if proxy_bypass_environment(netloc, {"no": proxies["no_proxy"]}):
-                return None
-        return self._env_proxy(origin, scheme, host, netloc)
+        """Explicit proxies (per call, then the constructor's) win; then the environment's, unless bypassed
+        (`_proxy.choose_proxy`, the decision the async transport makes too); decided once per route."""
+        del origin  # routes are kept per origin and per-call proxies: each is decided once
+        return choose_proxy(scheme, host, port, (proxies, self._proxies), self._environment)
 
     def _route(self, origin: str, proxies: Optional[Mapping[str, str]], tls: Optional[tuple[Verify, Cert]]) -> _Route:
         key: Any = origin
@@ -973,9 +989,8 @@ class HttpClientTransport(HttpTransport[HttpRequest, HttpResponse]):  # pylint: 
         host = parts.hostname
         if not host:
             raise ValueError(f"The URL has no host: {origin!r}")
-        netloc = parts.netloc.rsplit("@", 1)[-1].lower()
         port = parts.port or (443 if scheme == "https" else 80)
-        proxy = self._choose_proxy(origin, scheme, host, netloc, proxies)
+        proxy = self._choose_proxy(origin, scheme, host, port, proxies)
         context = self._context(*(tls or (self._verify, self._cert))) if scheme == "https" else None
         if proxy is None:
             make = self._maker(host, port, context, None, None)

@@ -1,0 +1,202 @@
+# ------------------------------------
+# Copyright (c) Microsoft Corporation.
+# Licensed under the MIT License.
+# ------------------------------------
+"""Which proxy, if any, a request goes through: the one decision both transports make (`HttpClientTransport`
+and aio's `AioHttpTransport`).
+
+Strategy: the environment is read once (`EnvironmentProxies.read()`, at a transport's construction); each
+origin's route is then decided by `choose_proxy`, which knows URLs and mappings, never sockets:
+
+1. proxies given explicitly (per call, then to the transport) win, most specific key first
+   (`"https://host"`, `"https"`, `"all://host"`, `"all"`), as requests picks them;
+2. otherwise, when the environment is used, its proxy for the scheme (`HTTPS_PROXY`, `HTTP_PROXY`, else
+   `ALL_PROXY`; a lowercase variable wins over its uppercase twin, and an empty lowercase one unsets it, as in
+   urllib) unless the host is in `NO_PROXY` (or in a `no_proxy` key of the explicit proxies).
+
+`NO_PROXY` entries (`NoProxy`), separated by commas or spaces, case-insensitive:
+
+- `*` alone: every host;
+- a domain, with or without a leading `.` or `*.`: that host and every host under it (`example.com` matches
+  `api.example.com`, not `badexample.com`);
+- an IP address, bare or bracketed for IPv6 (`::1`, `[::1]`), or a network in CIDR form (`127.0.0.0/8`,
+  `fd00::/8`): a host written as an IP address in it (names are not resolved);
+- any of those followed by `:port` (`host:8443`, `[::1]:8443`): only for that port (the URL's port, or its
+  scheme's default).
+
+When the environment sets no proxy variable at all, the system's settings (macOS, Windows) are used, with the
+system's own bypass list.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from base64 import b64encode
+from typing import Mapping, Optional, Sequence, Union
+from urllib.parse import unquote, urlsplit
+from urllib.request import getproxies, getproxies_environment, proxy_bypass
+
+__all__ = ["EnvironmentProxies", "NoProxy", "choose_proxy", "pick_proxy", "proxy_headers"]
+
+Network = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
+
+
+def pick_proxy(proxies: Mapping[str, str], scheme: str, host: str) -> Optional[str]:
+    """The proxy for a URL from a proxies mapping, most specific key first (as requests picks it)."""
+    for key in (f"{scheme}://{host}", scheme, f"all://{host}", "all"):
+        proxy = proxies.get(key)
+        if proxy:
+            return proxy
+    return None
+
+
+def proxy_headers(proxy_url: str) -> dict[str, str]:
+    """`Proxy-Authorization` for a proxy URL with credentials in it (`http://user:pass@host:port`)."""
+    parts = urlsplit(proxy_url)
+    if parts.username is None:
+        return {}
+    credentials = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
+    return {"Proxy-Authorization": "Basic " + b64encode(credentials.encode("latin-1")).decode("ascii")}
+
+
+def _bare_host(host: str) -> str:
+    """A host as compared: lowercase, without IPv6 brackets or a trailing dot."""
+    host = host.strip().lower()
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    return host.rstrip(".")
+
+
+def _ip(host: str) -> Union[ipaddress.IPv4Address, ipaddress.IPv6Address, None]:
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        return None
+
+
+class NoProxy:
+    """A parsed `NO_PROXY` list (see the module's docstring for the forms it takes)."""
+
+    __slots__ = ("everything", "networks", "domains")
+
+    def __init__(self, value: str) -> None:
+        self.everything = False
+        self.networks: list[tuple[Network, Optional[int]]] = []
+        self.domains: list[tuple[str, Optional[int]]] = []
+        for entry in value.replace(",", " ").split():
+            self._add(entry.lower())
+
+    def _add(self, entry: str) -> None:
+        if entry == "*":
+            self.everything = True
+            return
+        port: Optional[int] = None
+        if entry.startswith("["):  # [IPv6] or [IPv6]:port
+            host, bracket, rest = entry[1:].partition("]")
+            if not bracket:
+                return  # malformed: matches nothing
+            if rest:
+                if not (rest.startswith(":") and rest[1:].isdigit()):
+                    return
+                port = int(rest[1:])
+        elif entry.count(":") == 1:  # host:port (a bare IPv6 address has two colons or more)
+            host, _, given = entry.partition(":")
+            if not given.isdigit():
+                return
+            port = int(given)
+        else:
+            host = entry
+        if not host:
+            return
+        try:
+            self.networks.append((ipaddress.ip_network(host, strict=False), port))
+            return
+        except ValueError:
+            pass
+        if host.startswith("*."):
+            host = host[2:]
+        domain = host.lstrip(".").rstrip(".")
+        if domain:
+            self.domains.append((domain, port))
+
+    def __bool__(self) -> bool:
+        return self.everything or bool(self.networks) or bool(self.domains)
+
+    def matches(self, host: str, port: int) -> bool:
+        """Whether a request to `host` (a name or an IP address, IPv6 with or without brackets) on `port` is
+        to go direct."""
+        if self.everything:
+            return True
+        host = _bare_host(host)
+        address = _ip(host)
+        if address is not None:
+            return any(address in network and given in (None, port) for network, given in self.networks)
+        return any(
+            (host == domain or host.endswith("." + domain)) and given in (None, port)
+            for domain, given in self.domains
+        )
+
+
+class EnvironmentProxies:
+    """The proxy settings of the environment, read once: proxies by scheme (`"http"`, `"https"`, `"all"`, ...)
+    and the hosts that bypass them."""
+
+    __slots__ = ("proxies", "no_proxy", "system")
+
+    def __init__(self, proxies: Mapping[str, str], no_proxy: str = "", system: bool = False) -> None:
+        self.proxies = {key: value for key, value in proxies.items() if key != "no" and value}
+        self.no_proxy = NoProxy(no_proxy)
+        self.system = system  # the system's settings: bypass decided by the system's list (urllib)
+
+    @classmethod
+    def read(cls) -> "EnvironmentProxies":
+        """The environment's variables (`HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY`, `NO_PROXY`, lowercase first),
+        or the system's settings when the environment sets none."""
+        environment = getproxies_environment()
+        if environment:
+            return cls(environment, environment.get("no", ""))
+        return cls(getproxies(), system=True)
+
+    def proxy_for(self, scheme: str, host: str, port: int) -> Optional[str]:
+        """The environment's proxy for a URL, or None to go direct."""
+        if not self.proxies:
+            return None
+        proxy = pick_proxy(self.proxies, scheme, host)
+        if proxy is None:
+            return None
+        if self.system:
+            return None if proxy_bypass(_bare_host(host)) else proxy
+        return None if self.no_proxy.matches(host, port) else proxy
+
+
+def default_port(scheme: str) -> int:
+    return 443 if scheme == "https" else 80
+
+
+def choose_proxy(
+    scheme: str,
+    host: str,
+    port: Optional[int],
+    given: Sequence[Optional[Mapping[str, str]]],
+    environment: Optional[EnvironmentProxies],
+) -> Optional[str]:
+    """The proxy URL a request to `scheme://host:port` goes through, or None to go direct.
+
+    :param given: Explicit proxy mappings, first the call's, then the transport's; the first that names a proxy
+     for the URL wins. A `no_proxy` key in them bypasses the environment's proxies (not theirs).
+    :param environment: The environment's settings, or None when the environment is not used.
+    """
+    scheme = scheme.lower()
+    host = _bare_host(host)
+    for proxies in given:
+        if proxies:
+            proxy = pick_proxy(proxies, scheme, host)
+            if proxy is not None:
+                return proxy
+    if environment is None:
+        return None
+    effective_port = port or default_port(scheme)
+    for proxies in given:
+        if proxies and proxies.get("no_proxy") and NoProxy(proxies["no_proxy"]).matches(host, effective_port):
+            return None
+    return environment.proxy_for(scheme, host, effective_port)
