@@ -82,12 +82,13 @@ class PropertySettings(_ItemAccess):
 @dataclass(repr=False)
 class ModelSettings(_ItemAccess):
     """A Prompty file's `model`: `api` (`chat`), `configuration` (where the model is), `parameters` (temperature,
-    max_tokens, ..., to pass to a call) and `response`. Its repr masks secret configuration values."""
+    max_tokens, ..., to pass to a call) and `response` (a mapping, or a word such as `first`, as written). Its repr
+    masks secret configuration values."""
 
     api: str = ""
     configuration: dict[str, Any] = field(default_factory=dict[str, Any])
     parameters: dict[str, Any] = field(default_factory=dict[str, Any])
-    response: dict[str, Any] = field(default_factory=dict[str, Any])
+    response: Union[dict[str, Any], str] = field(default_factory=dict[str, Any])
 
     def __repr__(self) -> str:
         return (
@@ -138,7 +139,7 @@ class Prompty(_ItemAccess):  # pylint: disable=too-many-instance-attributes
                 "api": self.model.api,
                 "configuration": _masked(self.model.configuration),
                 "parameters": dict(self.model.parameters),
-                "response": dict(self.model.response),
+                "response": self.model.response if isinstance(self.model.response, str) else dict(self.model.response),
             },
             "template": asdict(self.template),
         }
@@ -238,6 +239,10 @@ def _mapping(value: Any, where: str) -> dict[str, Any]:
     return {str(key): item for key, item in mapping.items()}
 
 
+def _response(value: Any) -> Union[dict[str, Any], str]:
+    return value if isinstance(value, str) else _mapping(value, "model.response")
+
+
 def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
@@ -320,7 +325,7 @@ def load_prompty(path: str) -> Prompty:
                 api=_text(model.get("api")),
                 configuration=_mapping(model.get("configuration"), "model.configuration"),
                 parameters=_mapping(model.get("parameters"), "model.parameters"),
-                response=_mapping(model.get("response"), "model.response"),
+                response=_response(model.get("response")),
             ),
             sample=_mapping(front.get("sample"), "sample"),
             inputs=_properties(front.get("inputs"), "inputs"),
