@@ -57,6 +57,7 @@ __all__ = [
     "ImageUrl",
     "ImageEmbeddingInput",
     "InputAudio",
+    "DEFAULT_MAX_FILE_BYTES",
     "ModelInfo",
     "ChatCompletionsNamedToolChoiceFunction",
     "StreamingChatCompletions",
