@@ -17,11 +17,11 @@ USAGE:
 
 from __future__ import annotations
 
+# [START emulator_in_tests]
 from typing import Any
 
 import pytest
 
-# [START emulator_in_tests]
 from azure.ai.inference import ChatCompletionsClient
 from azure.core.credentials import AzureKeyCredential
 from azure.core.exceptions import HttpResponseError

@@ -18,16 +18,23 @@ from inference_emulator import DEFAULT_KEY, Emulator
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--run-load", action="store_true", help="also run the load tests (time and memory thresholds)")
+    parser.addoption("--run-extras", action="store_true", help="also install each extra alone in a fresh venv (slow)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "load: a load test with time or memory thresholds; runs with --run-load")
+    config.addinivalue_line("markers", "extras: installs an extra in a fresh venv from PyPI; runs with --run-extras")
     config.addinivalue_line(
         "markers", "distributed: needs a local Dask cluster; runs with AZURE_AI_INFERENCE_DISTRIBUTED_TESTS=1"
     )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not config.getoption("--run-extras"):
+        skip_extras = pytest.mark.skip(reason="installs packages from PyPI in fresh venvs: run it with --run-extras")
+        for item in items:
+            if "extras" in item.keywords:
+                item.add_marker(skip_extras)
     if config.getoption("--run-load"):
         return
     skip = pytest.mark.skip(reason="a load test with time and memory thresholds: run it with --run-load")

@@ -15,12 +15,12 @@ USAGE:
 
 from __future__ import annotations
 
+# [START emulator_in_tests]
 import asyncio
 from typing import Any
 
 import pytest
 
-# [START emulator_in_tests]
 from azure.ai.inference.aio import ChatCompletionsClient
 from azure.core.credentials import AzureKeyCredential
 from azure.core.exceptions import HttpResponseError
