@@ -190,8 +190,9 @@ def test_embed_refuses_to_overwrite_a_job_and_reports_bad_input_lines(emu, tmp_p
     source.write_text('{"text": "fine"}\n{"words": "no text field"}\n')
     target = tmp_path / "out.jsonl"
     done = run("embed", "--input", str(source), "--output", str(target), endpoint=emu.url)
-    assert done.returncode == 1 and one_error_line(done) == 'input line 2 has no "text" string'
+    assert done.returncode == 1 and one_error_line(done) == f'{source}: line 2 has no "text" string'
     assert emu.requests == []  # the bad line is found before its batch is sent
+    assert not target.exists()  # the job failed before its first line: nothing is created
     target.write_text('{"index": 0, "embedding": [1.0]}\n')
     again = run("embed", "--input", str(source), "--output", str(target), endpoint=emu.url)
     assert again.returncode == 2 and "pass --resume" in one_error_line(again)
@@ -254,7 +255,13 @@ def test_resume_drops_a_line_cut_short(emu, tmp_path):
     assert first.returncode == 0
     whole = target.read_bytes()
     lines = whole.splitlines(keepends=True)
-    target.write_bytes(lines[0] + lines[1][:20])  # as a kill in the middle of a write leaves it
+    # As a kill in the middle of writing line 2 leaves the job: line 1 written and counted, line 2 cut short.
+    start = tmp_path / "first-line.txt"
+    start.write_text("one\n")
+    target.unlink()
+    assert run("embed", "--input", str(start), "--output", str(target), endpoint=emu.url).returncode == 0
+    with target.open("ab") as out:
+        out.write(lines[1][:20])
     emu.clear()
     resumed = run(
         "embed", "--input", str(source), "--output", str(target), "--batch-size", "1", "--resume", endpoint=emu.url
@@ -294,7 +301,8 @@ def test_without_a_key_the_default_azure_credential_is_used(emu):
     # DefaultAzureCredential is a token credential, which refuses to send a token over plain http to a host that
     # is not loopback, before asking for one (so before any network traffic).
     line = one_error_line(done)
-    assert done.returncode == 1 and "only to loopback hosts" in line and "send the token in clear text" in line
+    assert done.returncode == 2 and "only to loopback hosts" in line and "send the token in clear text" in line
+    assert "--allow-insecure-http" in line and "enforce_https" not in line  # what the command line can do
     assert emu.requests == []
 
 

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import argparse
 import base64
+import collections
+import hashlib
 import itertools
 import json
 import logging
@@ -30,9 +32,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import IO, Any, Callable, Optional
 
 from azure.core.credentials import AzureKeyCredential
-from azure.core.exceptions import AzureError, HttpResponseError
+from azure.core.exceptions import AzureError, ClientAuthenticationError, HttpResponseError
 
-from ._json import as_dict
+from ._json import as_dict, as_sequence
 from ._bulk import DEFAULT_BATCH_CHARS, DEFAULT_BATCH_SIZE, DEFAULT_CONCURRENCY, DEFAULT_THROTTLE_BUDGET, BulkProgress
 
 __all__ = ["main"]
@@ -42,6 +44,8 @@ ENDPOINT_VARIABLE = "AZURE_AI_INFERENCE_ENDPOINT"
 KEY_VARIABLE = "AZURE_AI_INFERENCE_KEY"
 EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
 _PLAIN_PROGRESS_EVERY = 1.0  # seconds between two plain progress lines
+META_SUFFIX = ".meta.json"  # beside an embed job's output: what it was made from, for --resume
+META_JOB = "azure-ai-inference embed"
 
 
 class UsageError(Exception):
@@ -63,6 +67,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     group.add_argument("--api-version", default=suppress, help="the REST API version")
     group.add_argument("--model", default=suppress, help="the model, on endpoints that serve several")
+    group.add_argument(
+        "--allow-insecure-http",
+        action="store_true",
+        default=suppress,
+        help="send the key or token over plain http:// to a host that is not loopback (by default only https:// "
+        "and loopback hosts get credentials)",
+    )
     group.add_argument(
         "-v",
         "--verbose",
@@ -105,12 +116,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     embed.add_argument("--resume", action="store_true", help="continue a job whose --output was left part-way")
     embed.add_argument("--overwrite", action="store_true", help="replace an --output file that is not empty")
-    embed.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="texts per request (default 64)")
     embed.add_argument(
-        "--max-batch-chars", type=int, default=DEFAULT_BATCH_CHARS, help="characters per request (default 64000)"
+        "--batch-size", type=_positive_int, default=DEFAULT_BATCH_SIZE, help="texts per request (default 64)"
     )
     embed.add_argument(
-        "--concurrency", type=int, default=DEFAULT_CONCURRENCY, help="requests in flight at once (default 4)"
+        "--max-batch-chars",
+        type=_positive_int,
+        default=DEFAULT_BATCH_CHARS,
+        help="characters per request (default 64000)",
+    )
+    embed.add_argument(
+        "--concurrency", type=_positive_int, default=DEFAULT_CONCURRENCY, help="requests in flight at once (default 4)"
     )
     embed.add_argument(
         "--throttle-budget",
@@ -120,7 +136,7 @@ def _parser() -> argparse.ArgumentParser:
         help="how long one batch may stay throttled (429/503, Retry-After honoured) before the job fails "
         f"(default {DEFAULT_THROTTLE_BUDGET:g})",
     )
-    embed.add_argument("--dimensions", type=int, help="vector size, on models that support it")
+    embed.add_argument("--dimensions", type=_positive_int, help="vector size, on models that support it")
     embed.add_argument("--input-type", choices=("text", "query", "document"), help="what the texts are")
     embed.add_argument(
         "--progress",
@@ -138,18 +154,46 @@ def _parser() -> argparse.ArgumentParser:
     info = commands.add_parser("info", parents=[common], help="show the model the endpoint serves")
     info.add_argument("--json", action="store_true", help="print the raw JSON")
 
-    emulator = commands.add_parser(
-        "emulator", help="serve the local endpoint emulator (needs the 'emulator' extra)", add_help=True
-    )
-    emulator.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    emulator.add_argument("--port", type=int, default=0, help="port to bind; 0 picks a free port (default)")
-    emulator.add_argument("--fault", help="a fault for every request that names none, e.g. 'rate-limit;count=3'")
-    emulator.add_argument("--latency", type=float, default=0.0, help="seconds each request waits (default 0)")
-    emulator.add_argument("--emulator-key", default=None, help="the key it accepts (default 'emulator-key')")
-    emulator.add_argument(
-        "--model-type", choices=("chat", "embeddings", "image_generation"), default="chat", help="what /info reports"
+    # Listed for --help only: `main` hands everything after `emulator` to the emulator's own command line
+    # (`python -m inference_emulator`), so that the two take the same options.
+    commands.add_parser(
+        "emulator",
+        add_help=False,
+        help="serve the local endpoint emulator, as `python -m inference_emulator` does, with its options "
+        "(see `azure-ai-inference emulator --help`; needs the 'emulator' extra)",
     )
     return parser
+
+
+def _positive_int(text: str) -> int:
+    """An option that counts something: a whole number, at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+_VALUE_OPTIONS = ("--endpoint", "--key", "--api-version", "--model")
+
+
+def _emulator_arguments(argv: Sequence[str]) -> Optional[list[str]]:
+    """The arguments after `emulator` when it is the command, else None. Options of the command line as a whole
+    may come before it (`--endpoint URL emulator ...`); they do not concern the emulator."""
+    index = 0
+    while index < len(argv):
+        word = argv[index]
+        if word == "--":
+            index += 1
+            break
+        if not word.startswith("-") or word == "-":
+            break
+        index += 2 if word in _VALUE_OPTIONS else 1
+    if index < len(argv) and argv[index] == "emulator":
+        return list(argv[index + 1 :])
+    return None
 
 
 class _Settings:
@@ -161,6 +205,7 @@ class _Settings:
         self.api_version: Optional[str] = getattr(args, "api_version", None)
         self.model: Optional[str] = getattr(args, "model", None)
         self.verbose: bool = bool(getattr(args, "verbose", False))
+        self.allow_insecure_http: bool = bool(getattr(args, "allow_insecure_http", False))
         self._closers: list[Callable[[], Any]] = []
 
     def client(self, client_type: Any, **defaults: Any) -> Any:
@@ -174,7 +219,13 @@ class _Settings:
             kwargs["model"] = self.model
         if self.verbose:
             kwargs["logging_enable"] = True
-        return client_type(self.endpoint, self._credential(), **kwargs)
+        if self.allow_insecure_http:
+            kwargs["enforce_https"] = False
+        credential = self._credential()
+        try:
+            return client_type(self.endpoint, credential, **kwargs)
+        except ValueError as exc:  # the endpoint (or another option) is refused before anything is sent
+            raise UsageError(str(exc).replace("pass enforce_https=False", "pass --allow-insecure-http")) from None
 
     def _credential(self) -> Any:
         if self.key:
@@ -186,6 +237,10 @@ class _Settings:
                 f"no key: pass --key or set {KEY_VARIABLE} (or install azure-identity to sign in with Microsoft "
                 "Entra ID)"
             ) from None
+        if not self.verbose:
+            # Each credential DefaultAzureCredential tries logs why it could not sign in: the one-line error
+            # `main` prints says enough (--verbose shows them).
+            logging.getLogger("azure.identity").setLevel(logging.CRITICAL)
         credential = DefaultAzureCredential()
         self._closers.append(credential.close)
         return credential
@@ -223,13 +278,22 @@ def _chat(args: argparse.Namespace, settings: _Settings) -> int:
             else:
                 out.write((result.choices[0].message.content or "") + "\n")
             return 0
+        ends_line = True  # whether what stdout shows ends with a newline
         with client.create_streaming(messages=messages, **options) as stream:
-            for update in stream:
-                if args.json:
-                    out.write(json.dumps(update.as_dict(), ensure_ascii=False) + "\n")
-                elif update.choices:
-                    out.write(update.choices[0].delta.content)
-                out.flush()
+            try:
+                for update in stream:
+                    if args.json:
+                        out.write(json.dumps(update.as_dict(), ensure_ascii=False) + "\n")
+                    elif update.choices and update.choices[0].delta.content:
+                        text: str = update.choices[0].delta.content
+                        out.write(text)
+                        ends_line = text.endswith("\n")
+                    out.flush()
+            except KeyboardInterrupt:
+                if not ends_line:  # the partial answer keeps its own line; `interrupted` goes below it
+                    out.write("\n")
+                    out.flush()
+                raise
         if not args.json:
             out.write("\n")
     return 0
@@ -271,21 +335,36 @@ def _info(args: argparse.Namespace, settings: _Settings) -> int:
     return 0
 
 
-def _emulator(args: argparse.Namespace) -> int:
+def _emulator(argv: list[str]) -> int:
+    """`azure-ai-inference emulator ...`: `python -m inference_emulator ...`, the same options and the same code."""
     try:
         from inference_emulator.__main__ import main as emulator_main  # pylint: disable=import-outside-toplevel
     except ImportError as exc:
-        raise UsageError(f"the emulator is not installed ({exc}): pip install 'azure-ai-inference[emulator]'") from None
-    argv = ["--host", args.host, "--port", str(args.port), "--model-type", args.model_type]
-    argv += ["--latency", str(args.latency)]
-    if args.emulator_key:
-        argv += ["--key", args.emulator_key]
-    if args.fault:
-        argv += ["--fault", args.fault]
-    return emulator_main(argv)
+        print(
+            f"{PROG}: error: the emulator is not installed ({exc}): pip install 'azure-ai-inference[emulator]'",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    return emulator_main(argv, prog=f"{PROG} emulator")
 
 
 # ------------------------------------------------------------------------------------------------ embed
+
+
+def _line_text(line: str, jsonl: bool, number: int) -> str:
+    """The text of input line `number` (1-based), its line ending removed: the line itself, or with `jsonl` the
+    line's "text" field."""
+    if not jsonl:
+        return line
+    try:
+        record: Any = json.loads(line)
+    except (ValueError, RecursionError) as exc:
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise ValueError(f"line {number} is not JSON: {reason}") from None
+    value = (as_dict(record) or {}).get("text")
+    if not isinstance(value, str):
+        raise ValueError(f'line {number} has no "text" string')
+    return value
 
 
 def read_texts(lines: Iterable[str], jsonl: bool, first_line: int) -> Iterator[str]:
@@ -294,35 +373,279 @@ def read_texts(lines: Iterable[str], jsonl: bool, first_line: int) -> Iterator[s
         text = line[:-1] if line.endswith("\n") else line
         if text.endswith("\r"):
             text = text[:-1]
-        if not jsonl:
-            yield text
-            continue
         try:
-            record: Any = json.loads(text)
+            yield _line_text(text, jsonl, number)
         except ValueError as exc:
-            raise ValueError(f"input line {number} is not JSON: {exc}") from None
-        value = (as_dict(record) or {}).get("text")
-        if not isinstance(value, str):
-            raise ValueError(f'input line {number} has no "text" string')
-        yield value
+            raise ValueError(f"input {exc}") from None
 
 
-def _completed_lines(path: str) -> tuple[int, int]:
-    """(complete lines, their length in bytes) of a job's output: each must be the record of its own index."""
-    count = size = 0
-    with open(path, "rb") as file:
-        for line in file:
-            if not line.endswith(b"\n"):
-                break  # cut short by the end of the last run
+class _JobInput:
+    """The input of an embed job, read as bytes a line at a time: the texts for `create_many`, and the fingerprint
+    of the lines whose embeddings went to the output. The fingerprint is a SHA-256 over the SHA-256 of each line
+    (its line ending left out): it grows a line at a time as lines are written, and a resumed job computes it again
+    over as many lines of its own input."""
+
+    def __init__(self, lines: Iterable[bytes], name: str, jsonl: bool) -> None:
+        self.name = name
+        self._lines = iter(lines)
+        self._jsonl = jsonl
+        self.read = 0  # lines read so far
+        self.fingerprint = hashlib.sha256()
+        self._pending: collections.deque[bytes] = collections.deque()  # digests of lines read and not yet written
+
+    def _next(self) -> Optional[bytes]:
+        line = next(self._lines, None)
+        if line is None:
+            return None
+        self.read += 1
+        if line.endswith(b"\n"):
+            line = line[:-1]
+        return line[:-1] if line.endswith(b"\r") else line
+
+    def skip(self, count: int) -> int:
+        """Take the first `count` lines into the fingerprint without parsing them; returns how many there were."""
+        for skipped in range(count):
+            line = self._next()
+            if line is None:
+                return skipped
+            self.fingerprint.update(hashlib.sha256(line).digest())
+        return count
+
+    def texts(self) -> Iterator[str]:
+        """The texts of the lines after those skipped; ValueError naming the file and the line for a bad line."""
+        while True:
+            line = self._next()
+            if line is None:
+                return
             try:
-                index = json.loads(line)["index"]
-            except (ValueError, KeyError, TypeError):
-                raise UsageError(f"{path}: line {count + 1} is not an embedding record; cannot resume") from None
-            if index != count:
-                raise UsageError(f"{path}: line {count + 1} holds index {index}; cannot resume")
-            count += 1
-            size += len(line)
-    return count, size
+                text = line.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise ValueError(
+                    f"{self.name}: line {self.read} is not UTF-8 text (byte 0x{line[exc.start]:02x} at position "
+                    f"{exc.start + 1} of the line)"
+                ) from None
+            try:
+                text = _line_text(text, self._jsonl, self.read)
+            except ValueError as exc:
+                raise ValueError(f"{self.name}: {exc}") from None
+            self._pending.append(hashlib.sha256(line).digest())
+            yield text
+
+    def written(self) -> None:
+        """The embedding of the oldest line read and not yet written was written."""
+        self.fingerprint.update(self._pending.popleft())
+
+
+def _option_text(name: str, value: Any) -> str:
+    flag = "--" + name.replace("_", "-")
+    return f"no {flag}" if value is None else f"{flag} {value}"
+
+
+class _JobOutput:
+    """The output file of an embed job, and beside it `<output>.meta.json`: the job's options and how many lines
+    the output holds, with the fingerprint of the input lines they were made from. The output is opened when its
+    first line is written (a job that fails before then creates and changes nothing), and the meta file is
+    replaced (atomically) after each batch, once the batch's lines are flushed: the output always holds at least
+    the lines the meta file counts, and a resumed job keeps exactly those, after checking them and its input."""
+
+    def __init__(self, path: str, options: dict[str, Any]) -> None:
+        self.path = path
+        self.meta_path = path + META_SUFFIX
+        self.options = options
+        self.lines = 0  # the complete lines the output holds: those kept, then those written
+        self._keep = 0  # bytes of the existing output kept by a resumed job
+        self._resume = False
+        self._encoding: Optional[str] = None  # "float" or "base64", from the first embedding
+        self._file: Optional[IO[str]] = None
+
+    def check_place(self, input_name: Optional[str]) -> None:
+        """UsageError when the output cannot be written, or is the input itself (by any name or link)."""
+        if os.path.isdir(self.path):
+            raise UsageError(f"--output {self.path} is a directory: give the name of a file")
+        parent = os.path.dirname(os.path.abspath(self.path))
+        if not os.path.isdir(parent):
+            raise UsageError(f"--output {self.path}: the directory {parent} does not exist")
+        if input_name is None or not os.path.exists(self.path):
+            return
+        try:
+            if input_name == "-":
+                same = os.path.samestat(os.fstat(sys.stdin.fileno()), os.stat(self.path))
+            else:
+                same = os.path.samefile(input_name, self.path)
+        except (OSError, ValueError):  # no such input (reported when it is opened), or a stdin without a file
+            same = False
+        if same:
+            shown = "stdin" if input_name == "-" else f"--input {input_name}"
+            raise UsageError(f"--output {self.path} is the input ({shown}): write the embeddings to another file")
+
+    def has_content(self) -> bool:
+        return os.path.exists(self.path) and os.path.getsize(self.path) > 0
+
+    # --- resuming ---------------------------------------------------------------------------------------------
+
+    def resume(self, source: _JobInput) -> None:
+        """Keep what an earlier run of this job wrote, once its lines and the input they came from are checked;
+        UsageError, with the output left as it is, when anything does not match."""
+        with open(self.path, "rb") as file:
+            first = file.readline()
+        if not first.endswith(b"\n"):
+            return  # no complete line: nothing to keep, the job starts again
+        meta = self._read_meta()
+        kept: int = meta["lines"]
+        if kept == 0:
+            return  # nothing counted yet: the job starts again
+        for name, value in self.options.items():
+            if meta["options"].get(name) != value:
+                raise UsageError(
+                    f"{self.path} was made with {_option_text(name, meta['options'].get(name))}, and this run has "
+                    f"{_option_text(name, value)}; cannot resume (--overwrite starts again)"
+                )
+        self._encoding = meta.get("encoding")
+        self._keep = self._check_lines(kept)
+        found = source.skip(kept)
+        if found < kept:
+            raise UsageError(
+                f"{source.name} has {found} lines, fewer than the {kept} whose embeddings {self.path} holds: "
+                "it is not the input this output was made from; cannot resume"
+            )
+        if source.fingerprint.hexdigest() != meta["input_sha256"]:
+            raise UsageError(
+                f"{source.name}: lines 1 to {kept} are not the lines {self.path} was made from (from "
+                f"{meta.get('input')}, as {self.meta_path} records); cannot resume"
+            )
+        self.lines = kept
+        self._resume = kept > 0
+
+    def _read_meta(self) -> dict[str, Any]:
+        try:
+            with open(self.meta_path, encoding="utf-8") as file:
+                meta = as_dict(json.load(file))
+        except FileNotFoundError:
+            raise UsageError(
+                f"{self.meta_path} is missing: nothing shows which input {self.path} was made from; cannot resume "
+                "(--overwrite starts again)"
+            ) from None
+        except (OSError, ValueError, RecursionError):
+            meta = None
+        lines = meta.get("lines") if meta is not None else None
+        if (
+            meta is None
+            or meta.get("job") != META_JOB
+            or not isinstance(lines, int)
+            or isinstance(lines, bool)
+            or lines < 0
+            or not isinstance(meta.get("input_sha256"), str)
+            or as_dict(meta.get("options")) is None
+        ):
+            raise UsageError(f"{self.meta_path} is not the record of an embed job; cannot resume")
+        return meta
+
+    def _check_lines(self, count: int) -> int:
+        """Check the first `count` lines of the output: each the record of its own index, with an embedding of the
+        job's encoding, all of one length. Returns their length in bytes."""
+        size = 0
+        width: Optional[int] = None
+        number = 0
+        with open(self.path, "rb") as file:
+            for line in itertools.islice(file, count):
+                if not line.endswith(b"\n"):
+                    break
+                number += 1
+                length = self._check_record(line, number)
+                if width is not None and length != width:
+                    raise UsageError(
+                        f"{self.path}: line {number} holds an embedding of {length} values, line 1 one of {width}; "
+                        "cannot resume"
+                    )
+                width = length
+                size += len(line)
+        if number < count:
+            raise UsageError(
+                f"{self.path} holds {number} complete lines, and {self.meta_path} counts {count}: it was changed "
+                "since; cannot resume (--overwrite starts again)"
+            )
+        return size
+
+    def _check_record(self, line: bytes, number: int) -> int:
+        """The length of the embedding in output line `number` (1-based); UsageError when the line is not the
+        record of its index."""
+        where = f"{self.path}: line {number}"
+        try:
+            record = as_dict(json.loads(line)) or {}
+        except (ValueError, RecursionError):
+            raise UsageError(f"{where} is not JSON; cannot resume") from None
+        index = record.get("index")
+        if not isinstance(index, int) or isinstance(index, bool):
+            raise UsageError(f'{where} has no integer "index"; cannot resume')
+        if index != number - 1:
+            raise UsageError(f"{where} holds index {index}, expected {number - 1}; cannot resume")
+        embedding = record.get("embedding")
+        if self._encoding == "base64":
+            try:
+                if not isinstance(embedding, str) or not embedding:
+                    raise ValueError(embedding)
+                return len(base64.b64decode(embedding, validate=True))
+            except ValueError:
+                raise UsageError(f'{where} has no base64 "embedding"; cannot resume') from None
+        values = as_sequence(embedding)
+        if not values or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+            raise UsageError(f'{where} has no "embedding" list of numbers; cannot resume')
+        return len(values)
+
+    # --- writing ----------------------------------------------------------------------------------------------
+
+    def _open(self, source: _JobInput) -> IO[str]:
+        if self._file is None:
+            if self._resume:
+                file = open(self.path, "r+", encoding="utf-8", newline="\n")  # pylint: disable=consider-using-with
+                file.truncate(self._keep)  # drops the lines past those counted, and a line a kill cut short
+                file.seek(self._keep)
+            else:
+                self._save_meta(source)  # first: a kill between the two leaves a record of 0 lines
+                file = open(self.path, "w", encoding="utf-8", newline="\n")  # pylint: disable=consider-using-with
+            self._file = file
+        return self._file
+
+    def write(self, source: _JobInput, line: str, embedding: Any) -> None:
+        file = self._open(source)
+        if self._encoding is None:
+            self._encoding = "base64" if isinstance(embedding, str) else "float"
+        file.write(line)
+        source.written()
+        self.lines += 1
+
+    def checkpoint(self, source: _JobInput) -> None:
+        """Flush the lines written so far, then count them in the meta file."""
+        if self._file is not None:
+            self._file.flush()
+            self._save_meta(source)
+
+    def finish(self, source: _JobInput) -> None:
+        """The job is done: the output exists (if empty) and is counted whole."""
+        self._open(source)
+        self.checkpoint(source)
+
+    def close(self, source: _JobInput) -> None:
+        """Close the output (a job that failed keeps every line it wrote, counted for --resume)."""
+        file, self._file = self._file, None
+        if file is not None:
+            file.close()
+            self._save_meta(source)
+
+    def _save_meta(self, source: _JobInput) -> None:
+        meta = {
+            "job": META_JOB,
+            "input": source.name,
+            "lines": self.lines,
+            "input_sha256": source.fingerprint.hexdigest(),
+            "encoding": self._encoding,
+            "options": self.options,
+        }
+        aside = self.meta_path + ".tmp"
+        with open(aside, "w", encoding="utf-8") as file:
+            file.write(json.dumps(meta) + "\n")
+        os.replace(aside, self.meta_path)
+
 
 
 class _ProgressDisplay:
@@ -370,59 +693,68 @@ def _embed(args: argparse.Namespace, settings: _Settings) -> int:
     to_file = args.output not in (None, "-")
     if args.resume and not to_file:
         raise UsageError("--resume needs --output FILE")
-    done, keep = 0, 0
-    if to_file and os.path.exists(args.output) and os.path.getsize(args.output) > 0:
-        if args.resume:
-            done, keep = _completed_lines(args.output)
-        elif not args.overwrite:
-            raise UsageError(f"{args.output} exists: pass --resume to continue it or --overwrite to replace it")
     jsonl = args.input_format == "jsonl" or (
         args.input_format == "auto" and bool(name) and str(name).lower().endswith((".jsonl", ".ndjson"))
     )
-    source: Optional[IO[str]] = None
+    options = {
+        "input_format": "jsonl" if jsonl else "text",
+        "dimensions": args.dimensions,
+        "input_type": args.input_type,
+        "model": settings.model,
+    }
+    output = _JobOutput(args.output, options) if to_file else None
+    if output is not None:
+        output.check_place(name)
+        if output.has_content() and not args.resume and not args.overwrite:
+            raise UsageError(f"{args.output} exists: pass --resume to continue it or --overwrite to replace it")
+    stream: Optional[IO[bytes]] = None
     try:
-        lines: Iterable[str]
+        lines: Iterable[bytes]
         if name == "-":
-            lines = sys.stdin
+            lines, shown = sys.stdin.buffer, "<stdin>"
         elif name:
-            source = open(name, encoding="utf-8", newline="")  # pylint: disable=consider-using-with
-            lines = source
+            try:
+                stream = open(name, "rb")  # pylint: disable=consider-using-with
+            except OSError as exc:
+                raise UsageError(f"--input {name}: {exc.strerror or exc}") from None
+            lines, shown = stream, name
         else:
-            lines = [text + "\n" for text in given]
+            lines = [text.encode("utf-8", "surrogateescape") + b"\n" for text in given]
+            shown = "<arguments>"
+        source = _JobInput(lines, shown, jsonl)
+        if output is not None and args.resume and output.has_content():
+            output.resume(source)  # checked before anything is sent
         total: Optional[int] = None
         if name and name != "-" and args.progress != "none":
             with open(name, "rb") as counting:
                 total = sum(1 for _ in counting)
-        texts = read_texts(itertools.islice(lines, done, None), jsonl, done + 1)  # done lines are not even parsed
         with settings.client(EmbeddingsClient) as client:
-            return _run_embed(client, args, texts, done, keep, total)
+            return _run_embed(client, args, source, output, total)
     finally:
-        if source is not None:
-            source.close()
+        if stream is not None:
+            stream.close()
 
 
 def _run_embed(
-    client: Any, args: argparse.Namespace, texts: Iterator[str], done: int, keep: int, total: Optional[int]
+    client: Any, args: argparse.Namespace, source: _JobInput, output: Optional[_JobOutput], total: Optional[int]
 ) -> int:
-    to_file = args.output not in (None, "-")
-    display = _ProgressDisplay(args.progress if to_file else "none", done, total)
-    if to_file:
-        out: IO[str] = open(args.output, "r+" if done else "w", encoding="utf-8", newline="\n")  # noqa: SIM115
-        if done:
-            out.truncate(keep)  # drops a line a kill cut short
-            out.seek(keep)
-    else:
-        out = sys.stdout
+    done = output.lines if output is not None else 0
+    display = _ProgressDisplay(args.progress if output is not None else "none", done, total)
     throttled = 0
 
     def progress(state: BulkProgress) -> None:
         nonlocal throttled
         throttled = state.throttled
-        out.flush()  # every line of the batches handed over so far is on disk before it counts as done
+        # Every line of the batches handed over so far is on disk, and counted beside it, before it counts as done.
+        if output is not None:
+            output.checkpoint(source)
+        else:
+            sys.stdout.flush()
         display.update(state)
 
     options: dict[str, Any] = {"dimensions": args.dimensions, "input_type": args.input_type}
     count = done
+    texts = source.texts()
     try:
         items = client.create_many(
             texts,
@@ -434,14 +766,22 @@ def _run_embed(
             **{k: v for k, v in options.items() if v is not None},
         )
         for item in items:
-            out.write(json.dumps({"index": done + item.index, "embedding": item.embedding}) + "\n")
+            line = json.dumps({"index": done + item.index, "embedding": item.embedding}) + "\n"
+            if output is not None:
+                output.write(source, line, item.embedding)
+            else:
+                sys.stdout.write(line)
+                source.written()
             count += 1
-        out.flush()
+        if output is not None:
+            output.finish(source)
+        else:
+            sys.stdout.flush()
     finally:
         display.close()
-        if to_file:
-            out.close()
-    if to_file:
+        if output is not None:
+            output.close(source)
+    if output is not None:
         note = f", {throttled} throttled answers retried" if throttled else ""
         resumed = f" ({done} already done)" if done else ""
         print(f"embedded {count} texts{resumed} into {args.output}{note}", file=sys.stderr)
@@ -490,6 +830,9 @@ def _one_line(exc: BaseException) -> str:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Run the command line with `argv` (default: `sys.argv[1:]`); returns the exit code."""
+    emulator_argv = _emulator_arguments(sys.argv[1:] if argv is None else argv)
+    if emulator_argv is not None:
+        return _emulator(emulator_argv)
     args = _parser().parse_args(argv)
     settings = _Settings(args)
     secret = settings.key
@@ -506,9 +849,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return _embed(args, settings)
         if args.command == "image":
             return _image(args, settings)
-        if args.command == "info":
-            return _info(args, settings)
-        return _emulator(args)
+        return _info(args, settings)
     except UsageError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -522,6 +863,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except Exception as exc:  # pylint: disable=broad-except  # every failure becomes one line
         if settings.verbose:
             traceback.print_exc(file=sys.stderr)
+        if isinstance(exc, ClientAuthenticationError) and exc.status_code is None and not settings.key:
+            # DefaultAzureCredential could not sign in (no answer of the service): configuration, as a missing key
+            print(
+                f"{PROG}: error: no key, and {_one_line(exc)}: pass --key or set {KEY_VARIABLE}, or sign in "
+                "(e.g. `az login`; --verbose shows what was tried)",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
         print(f"{PROG}: error: {_one_line(exc)}", file=sys.stderr)
         return EXIT_FAILED
     finally:
