@@ -1,6 +1,7 @@
 # Command line: `python -m inference_emulator [--host H] [--port P] [--key K] [--model-type T]
 # [--fault SPEC] [--latency S] [--openai-compatible] [--deployment NAME ...] [--tls-cert F --tls-key F]`
-# serves in the foreground until Ctrl-C or SIGTERM, then exits with code 0.
+# serves in the foreground until Ctrl-C or SIGTERM, then exits with code 0. `azure-ai-inference emulator` is this
+# same command: it hands its arguments to `main`.
 from __future__ import annotations
 
 import argparse
@@ -8,19 +9,23 @@ import asyncio
 import signal
 import ssl
 import sys
+from collections.abc import Sequence
 
 from .faults import FaultSpecError, parse_fault
 from .server import start_server, stop_server
 from .state import DEFAULT_KEY, MODEL_TYPES, EmulatorState
 
 
-def _parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m inference_emulator", description="Serve a local Azure AI Model Inference endpoint emulator."
-    )
+PROG = "python -m inference_emulator"
+
+
+def _parse_args(argv: Sequence[str] | None, prog: str = PROG) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog=prog, description="Serve a local Azure AI Model Inference endpoint emulator.")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=0, help="port to bind; 0 picks a free port (default)")
     parser.add_argument("--key", default=DEFAULT_KEY, help=f"the accepted key (default {DEFAULT_KEY!r})")
+    # The spelling `azure-ai-inference emulator` once had, kept working.
+    parser.add_argument("--emulator-key", dest="key", help=argparse.SUPPRESS)
     parser.add_argument("--model-type", default="chat", choices=sorted(MODEL_TYPES), help="what /info reports")
     parser.add_argument(
         "--fault", help="a fault applied to every request that names none, e.g. 'rate-limit;count=3' (see FAULTS)"
@@ -71,8 +76,9 @@ async def _serve(args: argparse.Namespace) -> None:
         await stop_server(runner, server)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = _parse_args(argv)
+def main(argv: Sequence[str] | None = None, prog: str = PROG) -> int:
+    """Serve until Ctrl-C or SIGTERM; `prog` names the command in usage and error messages."""
+    args = _parse_args(argv, prog)
     try:
         asyncio.run(_serve(args))
     except KeyboardInterrupt:  # pragma: no cover - only where signal handlers are unavailable

@@ -13,11 +13,12 @@ from typing import Any
 from aiohttp import web
 from multidict import CIMultiDict
 
-from .chat import ResponseMeta, completion_body, plan_chat, stream_chunks, validate_chat
-from .embeddings import embeddings_body, validate_embeddings
+from .chat import ResponseMeta, check_answer_size, completion_body, plan_chat, stream_chunks, validate_chat
+from .embeddings import embeddings_pieces, validate_embeddings
 from .errors import ApiError, invalid
 from .faults import FaultSpec, FaultSpecError, parse_fault
 from .images import image_colour, image_data, png_bytes, validate_images
+from .limits import YIELD_EVERY_VALUES, too_deep, too_large
 from .protocol import Route, check_auth, extra_parameters_mode, reject_nulls, resolve_route, split_extras
 from .sse import StreamAborted, abort_connection, build_payloads, dumps, encode_frames, write_frames
 from .state import EmulatorState, RecordedRequest
@@ -72,7 +73,10 @@ class _Exchange:
 
     def ok(self, body: Any) -> web.Response:
         """A 200 JSON answer, unless a fault garbles it."""
-        text = dumps(body)
+        return self.ok_text(dumps(body))
+
+    def ok_text(self, text: str) -> web.Response:
+        """A 200 answer of JSON text, unless a fault garbles it."""
         if self.fault_name == "wrong-content-type":
             return self.text(200, text, "text/plain")
         if self.fault_name == "malformed-json":
@@ -87,19 +91,23 @@ def make_handler(state: EmulatorState) -> Handler:
         if request.version >= (1, 1) and request.headers.get("Expect", "").lower() == "100-continue":
             await request.writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
             request.writer.output_size = 0
-        raw = await request.read()
+        exchange = _Exchange(request, state)
+        try:
+            raw = await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            return exchange.error(too_large())
+        parsed, parse_error = _load_json(raw)
         headers: CIMultiDict[str] = CIMultiDict(request.headers)
-        record = RecordedRequest(
-            request.method, request.path, dict(request.query), headers, raw, RecordedRequest.parse_json(raw)
-        )
+        record = RecordedRequest(request.method, request.path, dict(request.query), headers, raw, parsed)
         state.record(record)
         if state.latency > 0:
             await asyncio.sleep(state.latency)
-        exchange = _Exchange(request, state)
         try:
-            return await _dispatch(exchange, raw)
+            return await _dispatch(exchange, parsed, parse_error)
         except ApiError as exc:
             return exchange.error(exc)
+        except RecursionError:  # JSON the parser read, nested too deeply for the code after it
+            return exchange.error(too_deep())
         except FaultSpecError as exc:
             return exchange.error(ApiError(400, "InvalidEmulatorFault", str(exc), "x-emulator-fault"))
         except (StreamAborted, ConnectionError):
@@ -146,17 +154,27 @@ def _gate_response(ex: _Exchange, spec: FaultSpec) -> web.Response | None:
     return None
 
 
-def _parse_body(raw: bytes) -> dict[str, Any]:
+def _load_json(raw: bytes) -> tuple[Any, ApiError | None]:
+    """The body's JSON (None when there is none), or the 400 to answer when a body is needed and it is not JSON."""
+    if not raw:
+        return None, invalid("The request body is not valid JSON.")
     try:
-        body = json.loads(raw)
+        return json.loads(raw), None
+    except RecursionError:
+        return None, too_deep()
     except ValueError:
-        raise invalid("The request body is not valid JSON.") from None
-    if not isinstance(body, dict):
+        return None, invalid("The request body is not valid JSON.")
+
+
+def _parse_body(parsed: Any, parse_error: ApiError | None) -> dict[str, Any]:
+    if parse_error is not None:
+        raise parse_error
+    if not isinstance(parsed, dict):
         raise invalid("The request body must be a JSON object.")
-    return body
+    return parsed
 
 
-async def _dispatch(ex: _Exchange, raw: bytes) -> web.StreamResponse:
+async def _dispatch(ex: _Exchange, parsed: Any, parse_error: ApiError | None) -> web.StreamResponse:
     request, state = ex.request, ex.state
     path = request.path
     fault_text = request.headers.get("x-emulator-fault")
@@ -194,7 +212,7 @@ async def _dispatch(ex: _Exchange, raw: bytes) -> web.StreamResponse:
             abort_connection(request)
         model = request.query.get("model") if route.api_version == "2025-04-01" else None
         return ex.ok(state.model_info(route.legacy, model))
-    body = _parse_body(raw)
+    body = _parse_body(parsed, parse_error)
     stream = route.operation == "chat" and body.get("stream") is True
     if ex.fault_name == "reset" and not stream:
         abort_connection(request)
@@ -205,7 +223,7 @@ async def _dispatch(ex: _Exchange, raw: bytes) -> web.StreamResponse:
         return await _chat(ex, route, body, extras if mode in ("allow", "pass-through") else None, stream)
     if route.operation == "images":
         return _images(ex, route, body)
-    return _embeddings(ex, route, body)
+    return await _embeddings(ex, route, body)
 
 
 def _check_model(state: EmulatorState, route: Route, body: dict[str, Any]) -> None:
@@ -246,6 +264,7 @@ async def _chat(
         suffix=SPLIT_UTF8_SUFFIX if name == "split-utf8" else "",
         big_token=BIG_EVENT_TEXT if name == "big-event" else None,
     )
+    check_answer_size(plan, body)
     meta = ResponseMeta(
         id=f"chatcmpl-{state.next_id('chat')}",
         created=int(time.time()),
@@ -274,14 +293,25 @@ async def _chat(
     return response
 
 
-def _embeddings(ex: _Exchange, route: Route, body: dict[str, Any]) -> web.Response:
+async def _embeddings(ex: _Exchange, route: Route, body: dict[str, Any]) -> web.Response:
     images = route.operation == "image_embeddings"
     if route.openai and isinstance(body.get("input"), str):
         body = {**body, "input": [body["input"]]}  # OpenAI's shapes take one string as well as a list
     texts = validate_embeddings(body, images=images)
     words = [item.get("text", "") for item in body["input"]] if images else texts
     model = body.get("model") or route.deployment or "emulated-embeddings"
-    return ex.ok(embeddings_body(body, texts, f"embeddings-{ex.state.next_id('embeddings')}", model, words))
+    response_id = f"embeddings-{ex.state.next_id('embeddings')}"
+    # Computed a slice at a time, the event loop answering other requests in between (and a cancelled request
+    # stops computing at the next slice).
+    pieces: list[str] = []
+    since_yield = 0
+    for piece, values in embeddings_pieces(body, texts, response_id, model, words):
+        pieces.append(piece)
+        since_yield += values
+        if since_yield >= YIELD_EVERY_VALUES:
+            since_yield = 0
+            await asyncio.sleep(0)
+    return ex.ok_text("".join(pieces))
 
 
 def _images(ex: _Exchange, route: Route, body: dict[str, Any]) -> web.Response:

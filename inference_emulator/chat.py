@@ -2,6 +2,7 @@
 # list of streamed chunks (framing on the wire is sse.py's job).
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
@@ -10,8 +11,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import ApiError, invalid, unsupported
+from .limits import MAX_ANSWER_TOKENS, MAX_STOP_SEQUENCES, MAX_TOOLS, count_words, too_much
 
-__all__ = ["ChatPlan", "ResponseMeta", "validate_chat", "plan_chat", "completion_body", "stream_chunks", "tokenize"]
+__all__ = [
+    "ChatPlan",
+    "ResponseMeta",
+    "validate_chat",
+    "plan_chat",
+    "check_answer_size",
+    "completion_body",
+    "stream_chunks",
+    "tokenize",
+]
 
 REPLY_PREFIX = "Emulated reply to: "
 TOOL_REPLY_PREFIX = "Tool result received: "
@@ -22,6 +33,7 @@ ROLES = ("system", "developer", "user", "assistant", "tool")
 _TOOL_NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _SCHEMA_NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _MISSING = object()
+_NAME_RUN_RE = re.compile(r"[\w-]+")
 
 
 def tokenize(text: str) -> list[str]:
@@ -162,6 +174,8 @@ def _validate_tools(body: Mapping[str, Any]) -> None:
     if tools is not _MISSING:
         if not isinstance(tools, list):
             raise invalid("'tools' must be a list.", "tools")
+        if len(tools) > MAX_TOOLS:
+            raise too_much(f"'tools' lists {len(tools)} tools; at most {MAX_TOOLS} are accepted", "tools")
         for j, tool in enumerate(tools):
             function = tool.get("function") if isinstance(tool, dict) else None
             if not isinstance(tool, dict) or tool.get("type") != "function" or not isinstance(function, dict):
@@ -254,6 +268,8 @@ def validate_chat(body: Mapping[str, Any], openai: bool = False, model: str = ""
         stop = body["stop"]
         if not (isinstance(stop, str) or (isinstance(stop, list) and stop and all(isinstance(s, str) for s in stop))):
             raise invalid("'stop' must be a string or a non-empty list of strings.", "stop")
+        if isinstance(stop, list) and len(stop) > MAX_STOP_SEQUENCES:
+            raise too_much(f"'stop' lists {len(stop)} sequences; at most {MAX_STOP_SEQUENCES} are accepted", "stop")
     if "seed" in body and not _is_int(body["seed"]):
         raise invalid("'seed' must be an integer.", "seed")
     if "model" in body and not isinstance(body["model"], str):
@@ -304,15 +320,21 @@ class ChatPlan:
 
 
 def _mentioned_tools(text: str, names: list[str]) -> list[str]:
+    """The tools named after the word "call", in the order of their first mention: a name counts where it is a
+    whole run of word characters and hyphens. One pass over the text, however many tools there are."""
     call = re.search(r"\bcall\b", text, re.IGNORECASE)
     if call is None:
         return []
-    found: list[tuple[int, str]] = []
-    for name in dict.fromkeys(names):
-        match = re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text[call.end() :])
-        if match is not None:
-            found.append((match.start(), name))
-    return [name for _, name in sorted(found)]
+    wanted = set(names)
+    found: list[str] = []
+    for match in _NAME_RUN_RE.finditer(text, call.end()):
+        name = match.group()
+        if name in wanted:
+            wanted.discard(name)
+            found.append(name)
+            if not wanted:
+                break
+    return found
 
 
 def _schema_object(spec: Mapping[str, Any], text: str) -> dict[str, Any]:
@@ -333,7 +355,7 @@ def plan_chat(
 ) -> ChatPlan:
     """Apply the documented reply rule to a validated request."""
     messages: list[dict[str, Any]] = body["messages"]
-    prompt_tokens = sum(len(content_text(m.get("content")).split()) for m in messages)
+    prompt_tokens = sum(count_words(content_text(m.get("content"))) for m in messages)
     user_text = next((content_text(m.get("content")) for m in reversed(messages) if m["role"] == "user"), "")
     last_is_tool = messages[-1]["role"] == "tool"
     reasoning = REASONING_PREFIX + user_text if re.search(r"\bthink\b", user_text, re.IGNORECASE) else None
@@ -376,15 +398,35 @@ def plan_chat(
     positions = [p for p in positions if p >= 0]
     if positions:
         text = text[: min(positions)]
-    tokens = tokenize(text)
     limits = [body[name] for name in ("max_tokens", "max_completion_tokens") if name in body]
     max_tokens = min(limits) if limits else None
+    # Never more tokens than an answer may hold (check_answer_size refuses a plan past it), so that a long message
+    # costs no memory beyond that.
+    cap = MAX_ANSWER_TOKENS + 1 if max_tokens is None else min(max_tokens, MAX_ANSWER_TOKENS) + 1
+    tokens = [match.group() for match in itertools.islice(TOKEN_RE.finditer(text), cap)]
     if max_tokens is not None and len(tokens) > max_tokens:
         tokens = tokens[:max_tokens]
         finish_reason = "length"
     if big_token is not None:
         tokens.append(big_token)
     return ChatPlan(tokens, finish_reason, prompt_tokens, reasoning=reasoning)
+
+
+def check_answer_size(plan: ChatPlan, body: Mapping[str, Any]) -> None:
+    """A 400 when the answer would hold more than MAX_ANSWER_TOKENS tokens, over its `n` choices and their
+    `top_logprobs` alternatives: the reply echoes the last user message, so a long message asks for a long answer."""
+    reasoning = itertools.islice(TOKEN_RE.finditer(plan.reasoning or ""), MAX_ANSWER_TOKENS + 1)
+    tokens = plan.completion_tokens + sum(1 for _ in reasoning)
+    choices = body.get("n", 1)
+    per_token = 1 + (body.get("top_logprobs", 0) if body.get("logprobs") is True else 0)
+    if tokens * choices * per_token > MAX_ANSWER_TOKENS:
+        parts = [f"{tokens} tokens a choice"] + [f"{choices} choices"] * (choices > 1)
+        parts += [f"{per_token - 1} alternatives a token"] * (per_token > 1)
+        raise too_much(
+            f"the answer would hold {tokens * choices * per_token} tokens ({', '.join(parts)}), more than "
+            f"{MAX_ANSWER_TOKENS}: send a shorter message, or set 'max_tokens'",
+            "messages",
+        )
 
 
 # --- response bodies --------------------------------------------------------------------------------------

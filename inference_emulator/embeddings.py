@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import math
 import random
 import struct
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from .errors import invalid, unsupported
+from .limits import MAX_EMBEDDING_INPUTS, MAX_EMBEDDING_VALUES, count_words, too_much
 
-__all__ = ["DEFAULT_DIMENSIONS", "embedding_vector", "validate_embeddings", "embeddings_body"]
+__all__ = ["DEFAULT_DIMENSIONS", "embedding_vector", "validate_embeddings", "embeddings_body", "embeddings_pieces"]
 
 DEFAULT_DIMENSIONS = 1024
 MAX_DIMENSIONS = 16384
@@ -44,16 +46,23 @@ def validate_embeddings(body: Mapping[str, Any], images: bool = False) -> list[s
     items = body.get("input")
     if not isinstance(items, list) or not items:
         raise invalid("'input' must be a non-empty list.", "input")
+    if len(items) > MAX_EMBEDDING_INPUTS:
+        raise too_much(f"'input' has {len(items)} items; at most {MAX_EMBEDDING_INPUTS} are embedded at once", "input")
     if images:
         texts = [_image_input_text(item, index) for index, item in enumerate(items)]
     else:
         if not all(isinstance(item, str) for item in items):
             raise invalid("'input' must be a list of strings.", "input")
         texts = list(items)
-    if "dimensions" in body:
-        dimensions = body["dimensions"]
-        if not isinstance(dimensions, int) or isinstance(dimensions, bool) or not 1 <= dimensions <= MAX_DIMENSIONS:
-            raise invalid(f"'dimensions' must be an integer between 1 and {MAX_DIMENSIONS}.", "dimensions")
+    dimensions = body.get("dimensions", DEFAULT_DIMENSIONS)
+    if not isinstance(dimensions, int) or isinstance(dimensions, bool) or not 1 <= dimensions <= MAX_DIMENSIONS:
+        raise invalid(f"'dimensions' must be an integer between 1 and {MAX_DIMENSIONS}.", "dimensions")
+    if len(texts) * dimensions > MAX_EMBEDDING_VALUES:
+        raise too_much(
+            f"{len(texts)} inputs x {dimensions} dimensions is {len(texts) * dimensions} values; one request may "
+            f"ask for at most {MAX_EMBEDDING_VALUES}: send fewer inputs or fewer dimensions",
+            "input",
+        )
     if "encoding_format" in body:
         encoding = body["encoding_format"]
         if encoding not in ENCODINGS_KNOWN:
@@ -73,21 +82,33 @@ def _encode(vector: list[float], encoding: str) -> list[float] | str:
     return vector
 
 
+def _item(body: Mapping[str, Any], text: str, index: int) -> dict[str, Any]:
+    vector = embedding_vector(text, body.get("dimensions", DEFAULT_DIMENSIONS))
+    return {"object": "embedding", "embedding": _encode(vector, body.get("encoding_format", "float")), "index": index}
+
+
+def _usage(word_texts: list[str]) -> dict[str, int]:
+    words = sum(count_words(text) for text in word_texts)
+    return {"prompt_tokens": words, "total_tokens": words}
+
+
 def embeddings_body(
     body: Mapping[str, Any], texts: list[str], response_id: str, model: str, word_texts: list[str]
 ) -> dict[str, Any]:
     """The response body; usage counts whitespace-separated words of `word_texts`."""
-    dimensions = body.get("dimensions", DEFAULT_DIMENSIONS)
-    encoding = body.get("encoding_format", "float")
-    data = [
-        {"object": "embedding", "embedding": _encode(embedding_vector(text, dimensions), encoding), "index": index}
-        for index, text in enumerate(texts)
-    ]
-    words = sum(len(text.split()) for text in word_texts)
-    return {
-        "id": response_id,
-        "object": "list",
-        "data": data,
-        "model": model,
-        "usage": {"prompt_tokens": words, "total_tokens": words},
-    }
+    data = [_item(body, text, index) for index, text in enumerate(texts)]
+    return {"id": response_id, "object": "list", "data": data, "model": model, "usage": _usage(word_texts)}
+
+
+def embeddings_pieces(
+    body: Mapping[str, Any], texts: list[str], response_id: str, model: str, word_texts: list[str]
+) -> Iterator[tuple[str, int]]:
+    """The response body as JSON text, in pieces: (text, values computed for it). Joined, the pieces are the JSON
+    of `embeddings_body`; between two pieces a server can attend to other requests."""
+    head = json.dumps({"id": response_id, "object": "list"}, ensure_ascii=False)
+    yield head[:-1] + ', "data": [', 0
+    for index, text in enumerate(texts):
+        item = json.dumps(_item(body, text, index), ensure_ascii=False)
+        yield (", " + item if index else item), body.get("dimensions", DEFAULT_DIMENSIONS)
+    tail = json.dumps({"model": model, "usage": _usage(word_texts)}, ensure_ascii=False)
+    yield "], " + tail[1:], 0

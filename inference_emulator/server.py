@@ -15,11 +15,11 @@ from aiohttp.web_protocol import RequestHandler
 
 from .app import Handler, make_handler
 from .faults import parse_fault
+from .limits import MAX_REQUEST_BODY
 from .state import DEFAULT_KEY, EmulatorState, RecordedRequest
 
 __all__ = ["Emulator", "TrackingServer", "start_server", "MAX_REQUEST_BODY"]
 
-MAX_REQUEST_BODY = 64 * 1024 * 1024
 SHUTDOWN_TIMEOUT = 0.5
 
 

@@ -44,7 +44,7 @@ class RecordedRequest:
             return None
         try:
             return json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
 
 
