@@ -58,9 +58,10 @@ class _ItemAccess:
     """`settings["name"]` reads the field `name`, for code that read the front matter as a dict."""
 
     def __getitem__(self, name: str) -> Any:
-        if name.startswith("_") or name not in getattr(self, "__dataclass_fields__"):
+        key = str(name)
+        if key.startswith("_") or key not in getattr(self, "__dataclass_fields__"):
             raise KeyError(name)
-        return getattr(self, name)
+        return getattr(self, key)
 
     def get(self, name: str, default: Any = None) -> Any:
         """The field `name`, or `default` when there is no such field."""

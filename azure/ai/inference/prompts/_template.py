@@ -83,8 +83,8 @@ def _dedent(text: str) -> str:
     while first < len(lines) and not lines[first].strip():
         first += 1
     lines = lines[first:]
-    indents = [len(line) - len(line.lstrip(" \t")) for line in lines if line.strip()]
-    indent = min(indents) if indents else 0
+    margins = [line[: len(line) - len(line.lstrip(" \t"))] for line in lines if line.strip()]
+    indent = len(os.path.commonprefix(margins)) if margins else 0
     return "\n".join(line[indent:] for line in lines)
 
 
