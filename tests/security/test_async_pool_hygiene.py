@@ -14,7 +14,7 @@ import json
 import ssl
 import struct
 import threading
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Optional
 
 import pytest
 import trustme
@@ -91,28 +91,30 @@ FIRST: dict[str, First] = {
 }
 
 
-try:
-    import fcntl
-    import termios
-
-    UNACKNOWLEDGED: Any = getattr(termios, "TIOCOUTQ", None)
-except ImportError:  # not on this platform: the bytes written are taken as delivered
-    UNACKNOWLEDGED = None
+def unacknowledged(sock: Any) -> Optional[int]:
+    """Bytes written on a socket that its peer has not acknowledged yet; None where that cannot be asked."""
+    try:
+        import fcntl  # pylint: disable=import-outside-toplevel
+        import termios  # pylint: disable=import-outside-toplevel
+    except ImportError:
+        return None
+    count: int = struct.unpack("i", fcntl.ioctl(sock.fileno(), termios.TIOCOUTQ, b"\0" * 4))[0]
+    return count
 
 
 def delivered(conn: Conn) -> bool:
     """Wait until the client's side has acknowledged every byte written (they are in its socket's receive
-    queue, not only in ours or on their way); False when the connection or the server ends first."""
-    while UNACKNOWLEDGED is not None:
+    queue, not only in ours or on their way); False when the connection or the server ends first. Where
+    that cannot be asked, the bytes written are taken as delivered."""
+    while True:
         try:
-            unacknowledged = struct.unpack("i", fcntl.ioctl(conn.sock.fileno(), UNACKNOWLEDGED, b"\0" * 4))[0]
+            left = unacknowledged(conn.sock)
         except OSError:
             return False
-        if unacknowledged == 0:
+        if not left:
             return True
         if conn.server.stopping.wait(0.001):
             return False
-    return True
 
 
 class Smuggler:

@@ -132,8 +132,7 @@ class NoProxy:
         if address is not None:
             return any(address in network and given in (None, port) for network, given in self.networks)
         return any(
-            (host == domain or host.endswith("." + domain)) and given in (None, port)
-            for domain, given in self.domains
+            (host == domain or host.endswith("." + domain)) and given in (None, port) for domain, given in self.domains
         )
 
 
