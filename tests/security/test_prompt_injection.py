@@ -9,6 +9,7 @@ and YAML aliases, over-large files and files that are not regular files are refu
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
@@ -150,9 +151,14 @@ def test_hostile_values_reach_the_service_as_content_only(emu, mode):
 
 
 def _seconds(run: Callable[[], object]) -> float:
-    start = time.perf_counter()
-    run()
-    return time.perf_counter() - start
+    gc.collect()
+    gc.disable()  # a collection landing in one run and not the other would skew the ratio
+    try:
+        start = time.perf_counter()
+        run()
+        return time.perf_counter() - start
+    finally:
+        gc.enable()
 
 
 def _assert_linear(make: Callable[[int], Callable[[], object]], small: int) -> None:
@@ -202,7 +208,7 @@ ADVERSARIAL = {
 
 @pytest.mark.parametrize("make", list(ADVERSARIAL.values()), ids=list(ADVERSARIAL))
 def test_templates_are_parsed_in_linear_time(make):
-    _assert_linear(make, 2_000)
+    _assert_linear(make, 3_000)
 
 
 def test_the_reported_backtracking_inputs_are_refused_at_once():
