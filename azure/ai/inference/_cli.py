@@ -10,9 +10,12 @@ configuration, 130 interrupted. Tracebacks only with `--verbose`. The key never 
 not echoed, azure-core's logs mask it, and every message printed is scrubbed of it as a last line of defence.
 
 `embed --input/--output` is a resumable bulk job on `EmbeddingsClient.create_many`: the output file, one JSON line
-per input line in input order, is its own checkpoint. `--resume` keeps the complete lines already written (a line
-cut short by a kill is dropped), skips that many inputs without sending them, and appends the rest, so that the
-finished file is the same as an uninterrupted run's.
+per input line in input order, is its own checkpoint, and `<output>.meta.json` beside it records the job's options
+and how many lines it holds, with a fingerprint of the input lines they came from (`_JobOutput`, `_JobInput`).
+`--resume` checks those lines and the input against that record, keeps the lines (a line cut short by a kill is
+dropped), skips that many inputs without sending them, and appends the rest, so that the finished file is the same
+as an uninterrupted run's; anything that does not match is a usage error that leaves the output as it was.
+`azure-ai-inference emulator ...` is handed whole to the emulator's own command line (`inference_emulator`).
 """
 
 from __future__ import annotations
