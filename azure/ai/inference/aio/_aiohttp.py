@@ -173,7 +173,15 @@ class _Protocol(ResponseHandler):
 
     def data_received(self, data: bytes) -> None:
         self.received += len(data)
+        payload: Any = getattr(self, "_payload", None)  # the body being read, if any
+        before = self.exception()
         super().data_received(data)
+        failure = self.exception()
+        if failure is not None and failure is not before and payload is not None and not payload.is_eof():
+            # aiohttp fails the protocol on a body it cannot parse (a bad chunk size, no CRLF after a chunk) and
+            # closes the connection, but leaves the body's reader waiting, with no read timeout: fail it too.
+            error = aiohttp.ClientConnectionError(f"The answer's body framing is invalid: {failure}")
+            payload.set_exception(error, failure)
 
     def pooled(self) -> None:
         """The connection was released: it sits in the pool from now on, if it is still open."""
