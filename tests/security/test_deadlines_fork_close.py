@@ -201,22 +201,64 @@ def _child_call(mode: Any, client: Any) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------------- close
 
 
-def stalled_stream(headers_sent: threading.Event) -> Any:
+# How the stalled stream's body is framed. Each takes its own path when the stream is closed: a body read to the
+# end of the connection is cut at once, one of announced length is complete only at its end, and a chunked one
+# first looks for its already arrived end (a stream closed at `[DONE]` keeps its connection) -- that look must never
+# wait for a read blocked in another thread. (This test once used only the first kind, which never looks, and so
+# missed a close() that waited read_timeout for the reader's lock.)
+FRAMINGS = {
+    "until-close": lambda first: sse_answer_head() + first,
+    "content-length": lambda first: (
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Length: 100000\r\n\r\n" + first
+    ),
+    "chunked": lambda first: (
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
+        + b"%x\r\n" % len(first)
+        + first
+        + b"\r\n"
+    ),
+}
+
+
+def stalled_stream(headers_sent: threading.Event, framing: str = "until-close") -> Any:
     def handler(conn: Conn) -> None:
         if conn.read_request() is not None:
-            conn.send(sse_answer_head() + sse_update("first"))
+            conn.send(FRAMINGS[framing](sse_update("first")))
             headers_sent.set()
             conn.hold()
 
     return handler
 
 
-def test_closing_the_client_from_another_thread_ends_a_stalled_sync_stream() -> None:
+def _blocked_in_a_socket_read(thread: threading.Thread) -> bool:
+    """Whether a thread is inside a socket read (http.client's buffered reader holds its lock there)."""
+    frame = sys._current_frames().get(thread.ident or 0)  # pylint: disable=protected-access
+    while frame is not None:
+        if frame.f_code.co_name == "readinto" and frame.f_code.co_filename.endswith("socket.py"):
+            return True
+        frame = frame.f_back
+    return False
+
+
+def _wait_until_blocked_in_a_socket_read(thread: threading.Thread) -> bool:
+    pause = threading.Event()  # never set: its wait is the polling interval
+    for _ in range(SLOW * 100):
+        if _blocked_in_a_socket_read(thread):
+            return True
+        if not thread.is_alive():
+            return False
+        pause.wait(0.01)
+    return False
+
+
+@pytest.mark.parametrize("framing", list(FRAMINGS))
+def test_closing_the_client_from_another_thread_ends_a_stalled_sync_stream(framing: str) -> None:
     headers_sent = threading.Event()
     started = threading.Event()
     outcome: dict[str, Any] = {}
-    with HostileServer(stalled_stream(headers_sent)) as server:
-        client = sync_api.ChatCompletionsClient(server.url, AzureKeyCredential("key"), read_timeout=SLOW * 3)
+    with HostileServer(stalled_stream(headers_sent, framing)) as server:
+        # The default read timeout (300 s): a close() that waits for the blocked read outlasts the test's timeout.
+        client = sync_api.ChatCompletionsClient(server.url, AzureKeyCredential("key"), read_timeout=300)
         stream = client.create_streaming(messages=[{"role": "user", "content": "hi"}])
 
         def read() -> None:
@@ -232,6 +274,8 @@ def test_closing_the_client_from_another_thread_ends_a_stalled_sync_stream() -> 
         reader = threading.Thread(target=read)
         reader.start()
         assert headers_sent.wait(SLOW) and started.wait(SLOW)
+        # Close only once the reader is blocked in its read (a condition polled, not a delay taken on trust).
+        assert _wait_until_blocked_in_a_socket_read(reader), "the reader never blocked in its read"
         closer = threading.Thread(target=client.close)
         closer.start()
         closer.join(SLOW)

@@ -641,9 +641,14 @@ class _Route:
 
 
 class _Exchange:
-    """One request's connection and answer, from sending to release (to its pool, or closed)."""
+    """One request's connection and answer, from sending to release (to its pool, or closed).
 
-    __slots__ = ("raw", "conn", "pool", "transport", "complete", "lock")
+    `reading` is True while a read of the body is under way (in any thread). Releasing then never touches the
+    response's buffered reader, whose lock that read holds until data arrives: it shuts the socket down first,
+    which ends the read at once. A read starts only while the exchange holds its connection, so once `release`
+    has taken it no new read begins."""
+
+    __slots__ = ("raw", "conn", "pool", "transport", "complete", "lock", "reading")
 
     def __init__(self, raw: http.client.HTTPResponse, conn: Connection, pool: _Pool, transport: Any) -> None:
         self.raw = raw
@@ -652,6 +657,7 @@ class _Exchange:
         self.transport = transport
         self.complete = False  # the body was read to its end
         self.lock = threading.Lock()
+        self.reading = False
 
     def __del__(self) -> None:
         # A response dropped unclosed (a retried stream, an abandoned one): its connection is closed now.
@@ -667,16 +673,19 @@ class _Exchange:
         blocked on it in another thread (never a connection of another process)."""
         with self.lock:
             conn, self.conn = self.conn, None
+            busy = self.reading
         if conn is None:
             return
         raw = self.raw
         own = _pid_of(conn) == os.getpid()
+        if cut and own and busy:  # a read is blocked in another thread, holding the reader's lock: wake it first
+            _shutdown(_sock_of(conn))
         self.transport.forget(conn)
-        if own and not raw.will_close and (self.complete or (cut and _finish_buffered(raw))):
+        if own and not busy and not raw.will_close and (self.complete or (cut and _finish_buffered(raw))):
             raw.close()
             self.pool.put(conn)
             return
-        if cut and own:
+        if cut and own and not busy:
             _shutdown(_sock_of(conn))
         raw.close()
         conn.close()
@@ -751,8 +760,16 @@ def _body_chunks(exchange: _Exchange, reader: BodyReader, size: int, deadline: O
     try:
         if not exchange.complete:
             read1 = raw.read1
+            lock = exchange.lock
             while True:
-                chunk = read1(size)
+                with lock:
+                    if exchange.conn is None:  # released (closed) before this read: never touch the reader
+                        break
+                    exchange.reading = True
+                try:
+                    chunk = read1(size)
+                finally:
+                    exchange.reading = False
                 if not chunk:
                     break
                 yield from reader.feed(chunk)
