@@ -68,8 +68,8 @@ from azure.core.rest._http_response_impl import (  # pyright: ignore[reportPriva
 from azure.core.utils import CaseInsensitiveDict
 
 from ._bodies import DEFAULT_MAX_RESPONSE_BYTES, BodyReader, Deadline, check_max_response_bytes, detach
-from ._proxy import EnvironmentProxies, choose_proxy, proxy_headers
 from ._policies import check_header_fields
+from ._proxy import EnvironmentProxies, choose_proxy, proxy_headers
 
 __all__ = ["HttpClientTransport", "HttpClientTransportResponse", "HttpClientLegacyTransportResponse"]
 
