@@ -21,7 +21,7 @@ Bounds: a template holds at most `MAX_TEMPLATE_CHARS` characters and nests secti
 (ValueError beyond either); one rendering makes at most `MAX_RENDERED_CHARS` characters and visits at most
 `MAX_RENDER_STEPS` nodes (ValueError beyond either), so nested loops cannot run away.
 
-Strategy: `_tokens` scans the template once, left to right, with `str.find` (no regular expression that can
+Strategy: `_tokens` (a `_Scanner`) scans the template once, left to right, with `str.find` (no regular expression that can
 backtrack), splitting it into text, tags and marks and handling standalone lines; `_parse` nests the sections into
 a tree with an explicit stack; `_render` walks the tree over a stack of contexts. Pure functions; no I/O.
 """
@@ -109,70 +109,97 @@ def _path(name: str) -> tuple[str, ...]:
 
 
 def _tokens(template: str, mark_line: Optional[Callable[[str], Optional[LineMark]]]) -> list[_Token]:
-    tokens: list[_Token] = []
-    size = len(template)
-    pos = 0  # everything before pos has been turned into tokens
-    line_start = 0  # the start of the line holding pos
-    tag_on_line = False  # whether a tag (kept in the output) already sits on this line before pos
-    next_open = -1  # cached positions of the next "{{" and "\n" at or after pos (size when there is none)
-    next_newline = -1
-    while pos < size:
-        if next_open < pos:
-            found = template.find("{{", pos)
-            next_open = size if found < 0 else found
-        if next_newline < pos:
-            found = template.find("\n", pos)
-            next_newline = size if found < 0 else found
-        line_end = min(next_newline + 1, size)
-        if pos == line_start and mark_line is not None:
-            line = template[pos:next_newline]
-            mark = mark_line(line[:-1] if line.endswith("\r") else line)
-            if mark is not None:
-                tokens.append(mark)
-                pos = line_start = line_end
+    return _Scanner(template, mark_line).tokens()
+
+
+def _read_tag(template: str, start: int) -> tuple[str, str, int]:
+    """The tag opening at `start`: its kind, its name and where it ends; ValueError for a tag refused."""
+    if template.startswith("{{{", start):
+        close = template.find("}}}", start + 3)
+        if close < 0:
+            raise ValueError(f"unclosed triple mustache at offset {start}")
+        kind, name, end = "&", template[start + 3 : close].strip(), close + 3
+    else:
+        close = template.find("}}", start + 2)
+        if close < 0:
+            raise ValueError(f"unclosed tag at offset {start}")
+        inner, end = template[start + 2 : close].strip(), close + 2
+        kind = inner[:1] if inner[:1] and inner[:1] in _TAG_KINDS else ""
+        name = inner[1:].strip() if kind else inner
+    if kind in (">", "="):
+        raise ValueError(f"mustache partials and delimiter changes are not supported: {template[start:end]!r}")
+    if kind and kind in "#^/" and not name:
+        raise ValueError(f"a section tag needs a name, at offset {start}")
+    return kind, name, end
+
+
+class _Scanner:
+    """One left-to-right pass over a template: every character is looked at a bounded number of times (the
+    positions of the next `{{` and newline are cached and only searched again once passed)."""
+
+    def __init__(self, template: str, mark_line: Optional[Callable[[str], Optional[LineMark]]]) -> None:
+        self.template = template
+        self.mark_line = mark_line
+        self.size = len(template)
+        self.out: list[_Token] = []
+        self.pos = 0  # everything before pos has been turned into tokens
+        self.line_start = 0  # the start of the line holding pos
+        self.tag_on_line = False  # whether a tag (kept in the output) already sits on this line before pos
+        self.next_open = -1  # cached positions of the next "{{" and "\n" at or after pos (size when there is none)
+        self.next_newline = -1
+
+    def tokens(self) -> list[_Token]:
+        template, size = self.template, self.size
+        while self.pos < size:
+            if self.next_open < self.pos:
+                found = template.find("{{", self.pos)
+                self.next_open = size if found < 0 else found
+            if self.next_newline < self.pos:
+                found = template.find("\n", self.pos)
+                self.next_newline = size if found < 0 else found
+            line_end = min(self.next_newline + 1, size)
+            if self.pos == self.line_start and self.mark_line is not None and self._marked(self.mark_line, line_end):
                 continue
-        if next_newline < next_open:  # no tag on the rest of this line
-            tokens.append(template[pos:line_end])
-            pos = line_start = line_end
-            tag_on_line = False
-            continue
-        if next_open >= size:
-            tokens.append(template[pos:])
-            break
-        start = next_open
-        if template.startswith("{{{", start):
-            close = template.find("}}}", start + 3)
-            if close < 0:
-                raise ValueError(f"unclosed triple mustache at offset {start}")
-            kind, name, end = "&", template[start + 3 : close].strip(), close + 3
-        else:
-            close = template.find("}}", start + 2)
-            if close < 0:
-                raise ValueError(f"unclosed tag at offset {start}")
-            inner, end = template[start + 2 : close].strip(), close + 2
-            kind = inner[:1] if inner[:1] and inner[:1] in _TAG_KINDS else ""
-            name = inner[1:].strip() if kind else inner
-        if kind in (">", "="):
-            raise ValueError(f"mustache partials and delimiter changes are not supported: {template[start:end]!r}")
-        if kind and kind in "#^/" and not name:
-            raise ValueError(f"a section tag needs a name, at offset {start}")
-        before = template[pos:start]
-        if kind and kind in _BLOCK_KINDS and not tag_on_line and not before.strip():
+            if self.next_newline < self.next_open:  # no tag on the rest of this line
+                self.out.append(template[self.pos : line_end])
+                self.pos = self.line_start = line_end
+                self.tag_on_line = False
+                continue
+            if self.next_open >= size:
+                self.out.append(template[self.pos :])
+                break
+            self._tag(self.next_open)
+        return self.out
+
+    def _marked(self, mark_line: Callable[[str], Optional[LineMark]], line_end: int) -> bool:
+        """Whether the caller recognised the line starting at pos (then it is a mark, and pos its end)."""
+        line = self.template[self.pos : self.next_newline]
+        mark = mark_line(line[:-1] if line.endswith("\r") else line)
+        if mark is None:
+            return False
+        self.out.append(mark)
+        self.pos = self.line_start = line_end
+        return True
+
+    def _tag(self, start: int) -> None:
+        template = self.template
+        kind, name, end = _read_tag(template, start)
+        before = template[self.pos : start]
+        if kind and kind in _BLOCK_KINDS and not self.tag_on_line and not before.strip():
             after = _WHITESPACE.match(template, end)
             after_end = after.end() if after is not None else end
-            if after_end >= size or template[after_end] == "\n":  # standalone: drop its whole line
-                tokens.append(_Tag(kind, name, _path(name), start))
-                pos = line_start = min(after_end + 1, size)
-                tag_on_line = False
-                continue
+            if after_end >= self.size or template[after_end] == "\n":  # standalone: drop its whole line
+                self.out.append(_Tag(kind, name, _path(name), start))
+                self.pos = self.line_start = min(after_end + 1, self.size)
+                self.tag_on_line = False
+                return
         if before:
-            tokens.append(before)
-        tokens.append(_Tag(kind, name, _path(name), start))
+            self.out.append(before)
+        self.out.append(_Tag(kind, name, _path(name), start))
         if template.find("\n", start, end) >= 0:  # a tag over several lines (a comment): its last line goes on
-            line_start = template.rfind("\n", start, end) + 1
-        pos = end
-        tag_on_line = True
-    return tokens
+            self.line_start = template.rfind("\n", start, end) + 1
+        self.pos = end
+        self.tag_on_line = True
 
 
 def _parse(tokens: list[_Token]) -> list[_Node]:
