@@ -12,7 +12,7 @@ import pytest
 from azure.core.credentials import AccessToken, AzureKeyCredential
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 
-from azure.ai.inference._endpoints import DEFAULT_API_VERSION, endpoint_shape
+from azure.ai.inference._core.endpoints import DEFAULT_API_VERSION, endpoint_shape
 from azure.ai.inference.models import UserMessage
 from inference_emulator import DEFAULT_KEY, Emulator
 

@@ -7,7 +7,7 @@ import json
 import pytest
 from azure.core.exceptions import ResourceNotFoundError
 
-from azure.ai.inference._accumulate import Accumulator
+from azure.ai.inference._core.accumulate import Accumulator
 from azure.ai.inference.models import (
     AssistantMessage,
     ChatCompletionsNamedToolChoice,
@@ -102,7 +102,7 @@ def test_404_suggests_the_likely_mistake(emu, mode, endpoint_suffix, api_version
 
 
 def test_foundry_models_endpoint_hint():
-    from azure.ai.inference._endpoints import DEFAULT_API_VERSION, endpoint_shape, not_found_hint
+    from azure.ai.inference._core.endpoints import DEFAULT_API_VERSION, endpoint_shape, not_found_hint
 
     shape = endpoint_shape("https://res.services.ai.azure.com/models", DEFAULT_API_VERSION)
     hint = not_found_hint(shape, "/v1/chat/completions")

@@ -1,8 +1,8 @@
 """Table-driven unit tests of the sans-IO core: each row is a wire input and the result it must give.
 
-- error bodies of every shape -> (code, message) and the exception built from them (`_errors`);
-- one server-sent event -> an update, nothing, or the StreamingError it raises (`_streaming.event_to_update`);
-- the bytes of a streamed body -> the updates and the final outcome (`_streaming._UpdateDecoder`).
+- error bodies of every shape -> (code, message) and the exception built from them (`_core.errors`);
+- one server-sent event -> an update, nothing, or the StreamingError it raises (`_core.stream.event_to_update`);
+- the bytes of a streamed body -> the updates and the final outcome (`_core.stream.UpdateDecoder`).
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ import pytest
 from azure.core.exceptions import ClientAuthenticationError, HttpResponseError, ResourceNotFoundError
 
 from azure.ai.inference import StreamingError
-from azure.ai.inference._errors import build_error, parse_error_body
-from azure.ai.inference._sse import ServerSentEvent
-from azure.ai.inference._streaming import _UpdateDecoder, event_to_update
+from azure.ai.inference._core.errors import build_error, parse_error_body
+from azure.ai.inference._core.sse import ServerSentEvent
+from azure.ai.inference._core.stream import UpdateDecoder, event_to_update
 
 
 class WireResponse:
@@ -190,7 +190,7 @@ BODIES = [
 
 @pytest.mark.parametrize("chunks,texts,error_code", BODIES)
 def test_a_whole_body(chunks: list[bytes], texts: list[str], error_code: Optional[str]) -> None:
-    decoder = _UpdateDecoder(WireResponse(200), 1 << 20)
+    decoder = UpdateDecoder(WireResponse(200), 1 << 20)
     items: list[Any] = []
     for chunk in chunks:
         if decoder.finished:
@@ -212,7 +212,7 @@ def test_a_whole_body(chunks: list[bytes], texts: list[str], error_code: Optiona
 @pytest.mark.parametrize("split", range(1, 40))
 def test_a_body_split_anywhere_gives_the_same_updates(split: int) -> None:
     body = frame(piece("héllo")) + frame(piece("日本")) + DONE
-    decoder = _UpdateDecoder(WireResponse(200), 1 << 20)
+    decoder = UpdateDecoder(WireResponse(200), 1 << 20)
     items = decoder.feed(body[:split]) + decoder.feed(body[split:])
     assert [item.choices[0].delta.content for item in items] == ["héllo", "日本"]
     assert decoder.finished
@@ -220,7 +220,7 @@ def test_a_body_split_anywhere_gives_the_same_updates(split: int) -> None:
 
 # ------------------------------------------------------------------------------------------ routes
 
-from azure.ai.inference._endpoints import DEFAULT_API_VERSION, endpoint_shape, operation_request, served  # noqa: E402
+from azure.ai.inference._core.endpoints import DEFAULT_API_VERSION, endpoint_shape, operation_request, served  # noqa: E402
 
 S = "https://d.eastus.inference.ai.azure.com"
 F = "https://r.services.ai.azure.com/models"

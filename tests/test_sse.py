@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from azure.ai.inference._sse import DEFAULT_MAX_EVENT_SIZE, ServerSentEvent, SSEDecoder, SSEError
+from azure.ai.inference._core.sse import DEFAULT_MAX_EVENT_SIZE, ServerSentEvent, SSEDecoder, SSEError
 
 pytestmark = pytest.mark.timeout(60)
 

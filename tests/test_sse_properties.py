@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from azure.ai.inference._sse import ServerSentEvent, SSEDecoder, SSEError
+from azure.ai.inference._core.sse import ServerSentEvent, SSEDecoder, SSEError
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -326,7 +326,7 @@ def test_streaming_error_event_ends_the_span_with_an_error(emu, mode, spans):
         assert len(received) == 2
         span = only_gen_ai_span(spans)
         assert span.status.status_code == StatusCode.ERROR
-        assert span.attributes["error.type"] == "azure.ai.inference._errors.StreamingError"
+        assert span.attributes["error.type"] == "azure.ai.inference._core.errors.StreamingError"
         assert "failed mid-stream" in (span.status.description or "")
         # What arrived before the failure is still described.
         assert span.attributes["gen_ai.response.id"] == received[0].id

@@ -1,7 +1,7 @@
 """One wire layer: every request a public client sends is built by the spec's generated request builder of its
 operation and travels through the client's one pipeline, sync and async, for every client.
 
-The builders are wrapped where the clients look them up (`_endpoints`), so the test sees each request a builder
+The builders are wrapped where the clients look them up (`_core.endpoints`), so the test sees each request a builder
 made (a client calls a builder once per kind of call and copies its request line and headers with each call's
 body); the pipeline's own custom-hook policy then reports the request it carries, which must have the builder's
 method, URL and headers; and the pipelines built while a client is constructed are counted.
@@ -17,7 +17,7 @@ from azure.core.credentials import AccessTokenInfo
 from azure.core.exceptions import HttpResponseError
 from azure.core.pipeline import AsyncPipeline, Pipeline
 
-from azure.ai.inference import _endpoints
+from azure.ai.inference._core import endpoints as _endpoints
 from inference_emulator import DEFAULT_KEY
 
 BUILDERS = (

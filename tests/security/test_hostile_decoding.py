@@ -13,7 +13,7 @@ import pytest
 from azure.core.exceptions import DecodeError, HttpResponseError
 
 from azure.ai.inference import StreamingError
-from azure.ai.inference._accumulate import Accumulator
+from azure.ai.inference._core.accumulate import Accumulator
 
 from _scripted import ScriptedServer
 

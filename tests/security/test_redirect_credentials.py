@@ -212,7 +212,7 @@ def test_a_redirect_within_the_origin_keeps_the_credentials(hub, servers, mode, 
 
 
 def test_a_default_port_is_the_same_origin_as_no_port() -> None:
-    from azure.ai.inference._credentials import origin_of
+    from azure.ai.inference._core.credentials import origin_of
 
     assert origin_of("https://example.com/x") == origin_of("HTTPS://Example.com:443/y") == ("https", "example.com", 443)
     assert origin_of("http://example.com") == ("http", "example.com", 80)

@@ -27,7 +27,7 @@ from typing import Any, Iterator, Optional
 
 from azure.core.exceptions import DecodeError, HttpResponseError, ServiceResponseError
 
-from ._errors import request_id_of
+from ._core.errors import request_id_of
 
 __all__ = ["ResponseTooLargeError"]
 

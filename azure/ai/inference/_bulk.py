@@ -49,7 +49,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Optional, Union, cast
 
 from azure.core.exceptions import DecodeError, HttpResponseError
 
-from ._errors import build_error
+from ._core.errors import build_error
 from ._policies import RETRY_AFTER_REFUSED
 from .models import EmbeddingItem, EmbeddingsResult
 

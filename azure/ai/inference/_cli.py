@@ -37,7 +37,7 @@ from typing import IO, Any, Callable, Optional
 from azure.core.credentials import AzureKeyCredential
 from azure.core.exceptions import AzureError, ClientAuthenticationError, HttpResponseError
 
-from ._json import as_dict, as_sequence
+from ._core.json import as_dict, as_sequence
 from ._bulk import DEFAULT_BATCH_CHARS, DEFAULT_BATCH_SIZE, DEFAULT_CONCURRENCY, DEFAULT_THROTTLE_BUDGET, BulkProgress
 
 __all__ = ["main"]

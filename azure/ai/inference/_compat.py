@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Optional
 
-from ._json import as_mapping, dicts
+from ._core.json import as_mapping, dicts
 from ._streaming import AsyncStreamingChatCompletions, StreamingChatCompletions
 from .models._patch import (
     StreamingChatChoiceUpdate,

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping, TypeVar, Union
 from azure.core.credentials import AzureKeyCredential
 from azure.core.exceptions import ResourceNotFoundError
 
-from ._arguments import CONSTRUCTOR_OPTIONS
+from ._core.arguments import CONSTRUCTOR_OPTIONS
 from .models import ModelInfo
 
 if TYPE_CHECKING:  # the clients import this module's package; import them lazily at run time

@@ -15,25 +15,35 @@ transport types they pass in a `PipelineKind`.
 from __future__ import annotations
 
 from typing import Any, NamedTuple, Optional
+from urllib.parse import urlsplit
 
 from azure.core.credentials import AzureKeyCredential
+from azure.core.pipeline import PipelineRequest, PipelineResponse
+from azure.core.pipeline.policies import AsyncRedirectPolicy as _AsyncRedirectPolicy
+from azure.core.pipeline.policies import RedirectPolicy as _RedirectPolicy
 from azure.core.pipeline.policies import (
+    AsyncBearerTokenCredentialPolicy,
+    BearerTokenCredentialPolicy,
     CustomHookPolicy,
     DistributedTracingPolicy,
     HeadersPolicy,
     ProxyPolicy,
     RequestIdPolicy,
+    SansIOHTTPPolicy,
+    SensitiveHeaderCleanupPolicy,
     UserAgentPolicy,
 )
 
-from ._credentials import (
-    CredentialHeaderCleanupPolicy,
-    KeyCredentialPolicy,
+from ._core.credentials import (
+    CREDENTIAL_HEADERS,
+    Origin,
     check_blocked_headers,
     check_endpoint_security,
     check_key,
+    left_origin,
+    origin_of,
 )
-from ._endpoints import EndpointShape
+from ._core.endpoints import EndpointShape
 from ._policies import DEFAULT_RETRY_AFTER_MAX, HeaderCheckPolicy, check_retry_after_max, grouped, logging_policies
 from ._version import VERSION
 
@@ -75,7 +85,7 @@ def configure_pipeline(
     constructor and its configuration pick them up. What the caller gave (`retry_policy=`, `transport=`,
     `policies=`, ...) is kept; `transport_options` go only to a transport built here."""
     is_key = check_credential(credential)
-    # Credentials go only to the endpoint's origin, and over http only to a loopback host (see `_credentials`).
+    # Credentials go only to the endpoint's origin, and over http only to a loopback host (see `_core.credentials`).
     origin = check_endpoint_security(endpoint, kwargs.pop("enforce_https", True), "key" if is_key else "token")
     check_blocked_headers(kwargs.get("blocked_redirect_headers"))
     if is_key:
@@ -133,3 +143,173 @@ def policy_list(kwargs: dict[str, Any], endpoint: str, group_type: Any) -> list[
         ],
         group_type,
     )
+
+
+# ------------------------------------------------------------------------------------------- credential policies
+# Credentials belong to the origin (scheme, host and port) of the endpoint (checks in `_core.credentials`):
+# - the key policy (`KeyCredentialPolicy`) and the token policies (`TokenCredentialPolicy`,
+#   `AsyncTokenCredentialPolicy`) add credentials only to a request for the endpoint's origin; elsewhere they add
+#   nothing, ask the token credential for nothing and answer no authentication challenge;
+# - `CredentialHeaderCleanupPolicy`, azure-core's `SensitiveHeaderCleanupPolicy` with `api-key` added to the
+#   headers it removes (and any `blocked_redirect_headers` the caller gives), runs last before the transport and
+#   removes them from every request that has left the origin: a redirect to another host or port, and also one
+#   from https to http on the same host and port, which azure-core's own check (host and port only) lets through.
+#   Once a redirect chain has left the origin, the rest of it goes without credentials, even back at the origin
+#   (azure-core's `insecure_domain_change` flag, which stays set for the call);
+# - the redirect policies are azure-core's, except that the responses of the redirects they followed are closed
+#   when the call's redirect chain ends (azure-core leaves them open, which holds a connection per hop of a
+#   streamed call); their body is never read.
+
+
+class KeyCredentialPolicy(SansIOHTTPPolicy[Any, Any]):
+    """Adds `Authorization: Bearer <key>` and `api-key: <key>` from an `AzureKeyCredential` to each request for
+    the endpoint's origin. The key is read on every request, so `AzureKeyCredential.update()` takes effect on the
+    next one, and is checked (printable ASCII) before it is sent."""
+
+    def __init__(self, credential: AzureKeyCredential, origin: Origin) -> None:
+        super().__init__()
+        self._credential = credential
+        self._origin = origin
+        self._checked: Optional[str] = None
+
+    def on_request(self, request: PipelineRequest[Any]) -> None:
+        if left_origin(request, self._origin):
+            return
+        key = self._credential.key
+        if key is not self._checked:
+            check_key(key, "the AzureKeyCredential's key (after update())")
+            self._checked = key
+        headers = request.http_request.headers
+        headers["Authorization"] = "Bearer " + key
+        headers["api-key"] = key
+
+    def __repr__(self) -> str:
+        return "KeyCredentialPolicy(credential=<hidden>)"
+
+
+def _check_token(request: PipelineRequest[Any]) -> None:
+    value = request.http_request.headers.get("Authorization")
+    if value is not None:
+        check_key(value, "the Authorization header made from the token credential's token")
+
+
+class TokenCredentialPolicy(BearerTokenCredentialPolicy[Any, Any]):
+    """azure-core's bearer token policy, for the endpoint's origin only; an http endpoint that passed
+    `check_endpoint_security` (a loopback host, or `enforce_https=False`) is accepted."""
+
+    def __init__(self, credential: Any, *scopes: str, origin: Origin, **kwargs: Any) -> None:
+        super().__init__(credential, *scopes, **kwargs)
+        self._origin = origin
+
+    def on_request(self, request: PipelineRequest[Any]) -> None:
+        if left_origin(request, self._origin):
+            return
+        if self._origin[0] == "http":
+            request.context["enforce_https"] = False  # this origin's http was allowed at construction
+        super().on_request(request)
+        _check_token(request)
+
+    def on_challenge(self, request: PipelineRequest[Any], response: PipelineResponse[Any, Any]) -> bool:
+        if left_origin(request, self._origin):
+            return False  # another origin's challenge gets no token
+        return super().on_challenge(request, response)
+
+
+class AsyncTokenCredentialPolicy(AsyncBearerTokenCredentialPolicy[Any, Any]):
+    """The async twin of `TokenCredentialPolicy`."""
+
+    def __init__(self, credential: Any, *scopes: str, origin: Origin, **kwargs: Any) -> None:
+        super().__init__(credential, *scopes, **kwargs)
+        self._origin = origin
+
+    async def on_request(self, request: PipelineRequest[Any]) -> None:
+        if left_origin(request, self._origin):
+            return
+        if self._origin[0] == "http":
+            request.context["enforce_https"] = False  # this origin's http was allowed at construction
+        await super().on_request(request)
+        _check_token(request)
+
+    async def on_challenge(self, request: PipelineRequest[Any], response: PipelineResponse[Any, Any]) -> bool:
+        if left_origin(request, self._origin):
+            return False  # another origin's challenge gets no token
+        return await super().on_challenge(request, response)
+
+
+class CredentialHeaderCleanupPolicy(SensitiveHeaderCleanupPolicy[Any, Any]):
+    """azure-core's `SensitiveHeaderCleanupPolicy`, removing `api-key` and the other credential headers as well as
+    `Authorization` (plus `blocked_redirect_headers`) from a request that left the endpoint's origin, scheme
+    included."""
+
+    def __init__(self, endpoint: str, *, blocked_redirect_headers: Any = None, **kwargs: Any) -> None:
+        kwargs.pop("disable_redirect_cleanup", None)  # credentials never follow a redirect to another origin
+        blocked = [*CREDENTIAL_HEADERS, *check_blocked_headers(blocked_redirect_headers)]
+        super().__init__(blocked_redirect_headers=blocked, **kwargs)
+        origin = origin_of(endpoint)
+        if origin is None:
+            raise ValueError("endpoint has no valid host and port")
+        self._origin = origin
+
+    def on_request(self, request: PipelineRequest[Any]) -> None:
+        left_origin(request, self._origin)
+        super().on_request(request)
+
+
+# The responses of the redirects followed during one call, closed when its redirect chain ends.
+_FOLLOWED = "azure.ai.inference.followed_redirects"
+
+
+def _remember(response: PipelineResponse[Any, Any]) -> None:
+    followed: list[Any] = response.context.setdefault(_FOLLOWED, [])
+    followed.append(response.http_response)
+
+
+def _readable_location(location: Any) -> Any:
+    """A redirect's `Location`, or False (not followed: the 3xx is the answer) when it is not a URL that can be
+    parsed, such as `http://[::1` or a port out of range."""
+    if not location:
+        return location
+    try:
+        urlsplit(str(location)).port  # pylint: disable=expression-not-assigned
+    except ValueError:
+        return False
+    return location
+
+
+class RedirectPolicy(_RedirectPolicy[Any, Any]):
+    """azure-core's redirect policy; the responses of the redirects it followed are closed at the end, and a
+    `Location` that cannot be parsed is not followed."""
+
+    def get_redirect_location(self, response: PipelineResponse[Any, Any]) -> Any:
+        return _readable_location(super().get_redirect_location(response))
+
+    def increment(self, settings: dict[str, Any], response: PipelineResponse[Any, Any], redirect_location: str) -> bool:
+        _remember(response)
+        return super().increment(settings, response, redirect_location)
+
+    def send(self, request: PipelineRequest[Any]) -> PipelineResponse[Any, Any]:
+        try:
+            return super().send(request)
+        finally:
+            for followed in request.context.get(_FOLLOWED, ()):
+                followed.close()
+            request.context[_FOLLOWED] = []
+
+
+class AsyncRedirectPolicy(_AsyncRedirectPolicy[Any, Any]):
+    """The async twin of `RedirectPolicy`."""
+
+    def get_redirect_location(self, response: PipelineResponse[Any, Any]) -> Any:
+        return _readable_location(super().get_redirect_location(response))
+
+    def increment(self, settings: dict[str, Any], response: PipelineResponse[Any, Any], redirect_location: str) -> bool:
+        _remember(response)
+        return super().increment(settings, response, redirect_location)
+
+    async def send(self, request: PipelineRequest[Any]) -> PipelineResponse[Any, Any]:
+        try:
+            return await super().send(request)
+        finally:
+            for followed in request.context.get(_FOLLOWED, ()):
+                await followed.close()
+            request.context[_FOLLOWED] = []

@@ -2,12 +2,11 @@
 # Copyright (c) Microsoft Corporation.
 # Licensed under the MIT License.
 # ------------------------------------
-"""What one client knows after construction, and how it turns a call into a request: its endpoint and shape
-(`_endpoints`), its defaults and extras (`_arguments`), the bounds of its answers, and its pipeline (`_pipeline`).
+"""What one client knows after construction: how it turns a call into a request (`_core.settings`), the bounds
+of its answers and the keywords of each call to our transports, and its pipeline (`_pipeline`).
 
-Sans-IO: it sends nothing and awaits nothing, so that the sync and the async clients share it whole. A call's
-request line and headers are made by the spec's generated request builder of its operation
-(`_endpoints.operation_request`), once per kind of call, and copied with each call's body.
+It sends nothing and awaits nothing, so that the sync and the async clients share it whole; it stays outside
+`_core` because it configures the pipeline and checks the keywords of our policies and transports.
 """
 
 from __future__ import annotations
@@ -16,24 +15,12 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any, Optional
 
-from azure.core.exceptions import ResourceNotFoundError
-from azure.core.rest import HttpRequest
-
-from ._arguments import (
-    OPENAI_FIELDS,
-    Check,
-    body_from_mapping,
-    build_body,
-    check_model_extras,
-    collect_defaults,
-    drop_unknown_options,
-    encode_body,
-)
 from ._bodies import check_max_response_bytes, check_seconds
-from ._endpoints import check_api_version, endpoint_shape, normalize_endpoint, operation_request, served
+from ._core.arguments import Check, drop_unknown_options
+from ._core.settings import RequestSettings
+from ._core.sse import DEFAULT_MAX_EVENT_SIZE
 from ._pipeline import PipelineKind, configure_pipeline
 from ._policies import OWN_RETRY_POLICIES, check_retry_after_max
-from ._sse import DEFAULT_MAX_EVENT_SIZE
 
 __all__: list[str] = []
 
@@ -43,9 +30,9 @@ _NEEDS_OUR_TRANSPORT = (
 )
 
 
-class ClientSettings:
-    """What one client knows after construction: endpoint, its shape (routes, api-version), defaults and extras,
-    and the bounds of its answers. The constructor also prepares the pipeline keywords in `kwargs`."""
+class ClientSettings(RequestSettings):
+    """What one client knows after construction: its requests' settings, and the bounds of its answers. The
+    constructor also prepares the pipeline keywords in `kwargs`."""
 
     def __init__(
         self,
@@ -62,16 +49,9 @@ class ClientSettings:
     ) -> None:
         # Called from a public constructor through its `_setup`: the warning points at the caller's line.
         drop_unknown_options(kwargs, name, stacklevel=4)
-        self.endpoint = normalize_endpoint(endpoint)
-        self.shape = endpoint_shape(self.endpoint, check_api_version(api_version))
-        self.api_version = self.shape.api_version
-        self.routes = self.shape.routes
-        # The api-version the body's form follows (response_format as a string in 2024-04); "" for the others.
-        self.body_version = (self.api_version or "") if self.shape.model_inference else ""
-        self.fields = fields
-        self.defaults = collect_defaults(fields, defaults, self.body_version)
-        self.extras = check_model_extras(model_extras, fields)
-        self._templates: dict[tuple[str, bool, Optional[str]], HttpRequest] = {}
+        super().__init__(
+            endpoint=endpoint, api_version=api_version, fields=fields, defaults=defaults, model_extras=model_extras
+        )
         # Bounds of each answer: the size of a body, the time a call (`timeout`) and a stream may take.
         limit = kwargs.pop("max_response_bytes", None)
         self.max_response_bytes = None if limit is None else check_max_response_bytes(limit)
@@ -93,65 +73,6 @@ class ClientSettings:
         self.bounded_transport = bool(getattr(kwargs["transport"], "accepts_call_limits", False))
         if not self.bounded_transport and (self.max_response_bytes is not None or self.stream_timeout is not None):
             raise TypeError(_NEEDS_OUR_TRANSPORT.format(name="max_response_bytes or stream_timeout"))
-
-    def request(
-        self,
-        operation: str,
-        *,
-        method: str,
-        body: Any,
-        given: Mapping[str, Any],
-        model_extras: Any,
-        required: Sequence[str],
-        stream: bool = False,
-    ) -> HttpRequest:
-        """Check a call's arguments and build the request of `operation` (`chat`, `embeddings`, `images`,
-        `image_embeddings`); a `body` given whole is sent as it is. `method` names the public method in errors."""
-        shape = self.shape
-        if not served(shape, operation):
-            version = f"api_version {self.api_version!r}" if shape.model_inference else shape.label
-            raise ValueError(f"{method} is not available with {version} on this endpoint")
-        if body is not None:
-            if any(v is not None for v in given.values()) or model_extras is not None:
-                raise TypeError(f"{method}() takes either a body or keyword arguments, not both")
-            payload = body_from_mapping(body, stream)
-            self._check_model(payload)
-            return self._request(operation, encode_body(payload, stream=stream), stream, None)
-        payload = build_body(self.fields, self.defaults, given, self.body_version, required)
-        if not stream:
-            payload.pop("stream_options", None)  # a client default that applies to streamed calls only
-        self._check_model(payload)
-        # A call's model_extras replace the client's, as every argument given to a call replaces the client's
-        # default (`None` or `{}` leaves the client's in place, as in 1.0.0b9).
-        extras = check_model_extras(model_extras, self.fields) or self.extras
-        twice = sorted(k for k in extras or () if k in payload)
-        if twice:
-            raise ValueError(f"model_extras must not repeat named arguments: {', '.join(twice)}; pass them once")
-        allow = None
-        if extras or (shape.model_inference and not OPENAI_FIELDS.isdisjoint(payload)):
-            allow = self.routes.extras_allow
-        content = encode_body(payload, extras, stream=stream)
-        return self._request(operation, content, stream, allow)
-
-    def _request(self, operation: str, content: bytes, stream: bool, extra_params: Optional[str]) -> HttpRequest:
-        """The operation's request with this body. The generated builder makes the request line and headers once
-        per kind of call (operation, streamed or not, `extra-parameters`); each call copies them with its body,
-        since building them again gives the same request and costs a third of a call's own work."""
-        key = (operation, stream, extra_params)
-        template = self._templates.get(key)
-        if template is None:
-            template = self._templates[key] = operation_request(
-                self.endpoint, self.shape, operation, stream=stream, extra_params=extra_params
-            )
-        return HttpRequest(template.method, template.url, headers=template.headers, content=content)
-
-    def _check_model(self, payload: Mapping[str, Any]) -> None:
-        if self.shape.model_required and not isinstance(payload.get("model"), str):
-            what = "the deployment name" if self.shape.name == "azure-openai-v1" else "the model id"
-            raise TypeError(
-                f"missing required keyword argument: 'model'. {self.shape.label} need {what} in the request: "
-                "pass model=... to the client or to the call"
-            )
 
     def call_options(self, kwargs: dict[str, Any], stream: bool = False) -> dict[str, Any]:
         """A call's azure-core keywords, checked (bad values raise before any network call), with the bounds our
@@ -186,10 +107,3 @@ class ClientSettings:
         limit: Optional[int] = kwargs.get("max_response_bytes", self.max_response_bytes)
         return limit or DEFAULT_MAX_EVENT_SIZE
 
-    def info_request(self) -> HttpRequest:
-        if not self.routes.info:
-            raise ResourceNotFoundError(
-                f"This endpoint has no model info route: {self.shape.label} do not serve /info. "
-                "The other operations work without it."
-            )
-        return operation_request(self.endpoint, self.shape, "info")

@@ -2,13 +2,11 @@
 # Copyright (c) Microsoft Corporation.
 # Licensed under the MIT License.
 # ------------------------------------
-"""Streamed chat completions: the sans-IO event-to-update step and the thin sync and async stream objects.
+"""Streamed chat completions: the thin sync and async stream objects.
 
-Strategy: `_UpdateDecoder` owns everything between bytes and updates (SSE decoding with `_sse`, `[DONE]`,
-in-band error events, a body that ends early) and does no I/O. It returns, for each chunk, the updates it
-completed, possibly followed by one exception to raise after them, so a failure never hides an update that
-arrived before it. `StreamingChatCompletions` and `AsyncStreamingChatCompletions` only pull chunks from the
-response, hand them over and release the connection; they differ only where I/O happens.
+Strategy: the sans-IO `_core.stream.UpdateDecoder` owns everything between bytes and updates.
+`StreamingChatCompletions` and `AsyncStreamingChatCompletions` only pull chunks from the response, hand them
+over and release the connection; they differ only where I/O happens.
 
 The connection is released at `[DONE]`, on any failure, on `close()`, on leaving a `with` block and when an
 unfinished stream is garbage collected. A traced call's span (`_tracing`) ends at the same moments.
@@ -18,15 +16,15 @@ from __future__ import annotations
 
 import weakref
 from collections import deque
-from typing import TYPE_CHECKING, Any, cast, AsyncIterator, Callable, Iterator, Optional, Union
+from typing import TYPE_CHECKING, Any, AsyncIterator, Iterator, Optional
 
 from azure.core.exceptions import HttpResponseError
 
-from ._accumulate import Accumulator
-from ._errors import MAX_CODE, MAX_MESSAGE, StreamingError, bounded, build_error, excerpt, json_excerpt, stream_error
-from ._sse import DEFAULT_MAX_EVENT_SIZE, SSEDecoder, SSEError, ServerSentEvent
-from ._json import as_dict, dicts, loads_object
-from .models._patch import ChatCompletions, StreamingChatCompletionsUpdate, wrap_json
+from ._core.accumulate import Accumulator
+from ._core.errors import stream_error
+from ._core.sse import DEFAULT_MAX_EVENT_SIZE
+from ._core.stream import Item, UpdateDecoder
+from .models._patch import ChatCompletions, StreamingChatCompletionsUpdate
 
 if TYPE_CHECKING:
     from azure.core.rest import AsyncHttpResponse, HttpResponse
@@ -35,160 +33,16 @@ if TYPE_CHECKING:
 
 __all__ = ["StreamingChatCompletions", "AsyncStreamingChatCompletions"]
 
-_EVENT_STREAM = "text/event-stream"
 # After `[DONE]`, how long and how much an async stream reads to reach the end of the body (see `_finish`).
 _END_WAIT = 0.25
 _END_BYTES = 64 * 1024
 
 
-def check_event_stream(response: Any) -> Optional[Callable[[str], HttpResponseError]]:
-    """None when a streamed response is an event stream (or does not say); otherwise a function that builds
-    the error from the body text, which the caller reads first."""
-    content_type = response.headers.get("Content-Type", "")
-    if not content_type or content_type.split(";", 1)[0].strip().lower() == _EVENT_STREAM:
-        return None
-
-    def problem(text: str) -> HttpResponseError:
-        return build_error(
-            response,
-            text,
-            exc_type=StreamingError,
-            code="UnexpectedContentType",
-            message=f"Expected a {_EVENT_STREAM} response to a streaming request, got {content_type!r}: "
-            + (excerpt(text, 300) or "(empty body)"),
-        )
-
-    return problem
-
-
-_Item = Union[StreamingChatCompletionsUpdate, HttpResponseError]
-
-
-def event_to_update(event: ServerSentEvent, response: Any) -> Optional[StreamingChatCompletionsUpdate]:
-    """One event as an update; None for an event without data. Raises StreamingError for an error event."""
-    data = event.data
-    try:
-        payload = loads_object(data)
-    except ValueError:
-        if not data or data.isspace():
-            return None
-        if event.event == "error":
-            raise stream_error(response, "StreamError", excerpt(data)) from None
-        raise stream_error(response, "InvalidStreamEvent", f"An event is not JSON: {excerpt(data, 200)}") from None
-    if type(payload) is not dict:
-        raise stream_error(response, "InvalidStreamEvent", f"An event is not a JSON object: {excerpt(data, 200)}")
-    update = cast("dict[str, Any]", payload)
-    error: Any = update.get("error")
-    if error or event.event == "error":
-        details = as_dict(error)
-        if details is not None:
-            code = bounded(details.get("code") or "StreamError", MAX_CODE)
-            message = bounded(details.get("message") or json_excerpt(details), MAX_MESSAGE)
-        else:
-            code, message = "StreamError", str(error or excerpt(data))
-        raise stream_error(response, code, message)
-    if "tool_calls" in data or "\\u" in data:  # only then can a choice hold tool calls (the key may be escaped)
-        for choice in dicts(update.get("choices")):
-            _check_tool_call_indexes(choice, response)
-    return wrap_json(StreamingChatCompletionsUpdate, update)
-
-
-def _check_tool_call_indexes(choice: dict[str, Any], response: Any) -> None:
-    """A tool-call piece's `index` places it among the calls being stitched; only a non-negative int can."""
-    delta = as_dict(choice.get("delta"))
-    if delta is None or "tool_calls" not in delta:
-        return
-    for piece in dicts(delta["tool_calls"]):
-        index = piece.get("index")
-        if index is not None and (type(index) is not int or index < 0):
-            raise stream_error(
-                response,
-                "InvalidStreamEvent",
-                f"A tool call's index must be a non-negative int, got {excerpt(repr(index), 50)}",
-            )
-
-
-class _UpdateDecoder:
-    """Bytes in, updates out; an exception in the output ends the stream."""
-
-    def __init__(self, response: Any, max_event_size: int) -> None:
-        self._response = response
-        self._sse = SSEDecoder(max_event_size=max_event_size)
-        self.finished = False
-        self.completed = False  # `data: [DONE]` arrived
-
-    def feed(self, chunk: bytes) -> list[_Item]:
-        try:
-            events = self._sse.feed(chunk)
-        except SSEError as exc:
-            return self._invalid(exc)
-        return self._updates(events)
-
-    def end(self) -> list[_Item]:
-        """The body ended: deliver what is left; without `[DONE]` that is a failure, not a clean end."""
-        try:
-            events = self._sse.flush()
-        except SSEError as exc:
-            return self._invalid(exc)
-        items = self._updates(events)
-        if not self.finished:
-            items.append(self._fail("IncompleteStream", "The stream ended without 'data: [DONE]'.", None))
-        return items
-
-    def _invalid(self, exc: SSEError) -> list[_Item]:
-        """The updates completed before the decoding error, then the error (unless one of them ended the stream)."""
-        items = self._updates(exc.events)
-        if not self.finished:
-            items.append(self._fail("InvalidStream", str(exc), exc))
-        return items
-
-    def interrupted(self, message: str) -> HttpResponseError:
-        """The stream was stopped from outside (its client was closed)."""
-        return self._fail("StreamInterrupted", message, None)
-
-    def broken(self, exc: BaseException) -> HttpResponseError:
-        """Reading the body failed: the connection broke or timed out."""
-        return self._fail("StreamInterrupted", f"The stream broke before 'data: [DONE]': {exc}", exc)
-
-    def _fail(self, code: str, message: str, cause: Optional[BaseException]) -> HttpResponseError:
-        self.finished = True
-        error = stream_error(self._response, code, message)
-        error.__cause__ = cause
-        return error
-
-    def _updates(self, events: list[ServerSentEvent]) -> list[_Item]:
-        if len(events) == 1 and not self.finished:  # the common chunk: one event, one update
-            event = events[0]
-            if event.data != "[DONE]":
-                try:
-                    update = event_to_update(event, self._response)
-                except StreamingError as exc:
-                    self.finished = True
-                    return [exc]
-                return [] if update is None else [update]
-        items: list[_Item] = []
-        for event in events:
-            if self.finished:
-                break
-            if event.data == "[DONE]":
-                self.finished = self.completed = True
-                break
-            try:
-                update = event_to_update(event, self._response)
-            except StreamingError as exc:
-                self.finished = True
-                items.append(exc)
-                break
-            if update is not None:
-                items.append(update)
-        return items
-
-
 class _StreamBase:
     def __init__(self, response: Any, max_event_size: int) -> None:
         self._response = response
-        self._decoder = _UpdateDecoder(response, max_event_size)
-        self._queue: deque[_Item] = deque()
+        self._decoder = UpdateDecoder(response, max_event_size)
+        self._queue: deque[Item] = deque()
         self._closed = False
         self._accumulator = Accumulator()
         self._span: Optional["CallSpan"] = None  # set by a traced call; ended with the stream

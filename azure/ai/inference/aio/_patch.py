@@ -23,7 +23,7 @@ from ._client import ChatCompletionsClient as _ChatCompletionsClient
 from ._client import EmbeddingsClient as _EmbeddingsClient
 from ._client import ImageEmbeddingsClient as _ImageEmbeddingsClient
 from ._client import ImageGenerationClient as _ImageGenerationClient
-from .._arguments import (
+from .._core.arguments import (
     CHAT_FIELDS,
     EMBEDDINGS_FIELDS,
     IMAGE_EMBEDDINGS_FIELDS,
@@ -32,7 +32,7 @@ from .._arguments import (
     STREAM_CALL_OPTIONS,
     check_options,
 )
-from .._endpoints import DEFAULT_API_VERSION, IMAGE_EMBEDDINGS_API_VERSION
+from .._core.endpoints import DEFAULT_API_VERSION, IMAGE_EMBEDDINGS_API_VERSION
 from .._pipeline import PipelineKind
 from .._settings import ClientSettings
 from .._bulk import (
@@ -47,10 +47,18 @@ from .._bulk import (
 )
 from .._compat import AsyncCompatStreamingChatCompletions, lift_named_extras, wants_stream
 from .._bodies import ResponseTooLargeError
-from .._errors import StreamingError
-from .._results import chat_completions, embeddings_result, image_generations, model_info, raise_for_status, read_json
-from .._streaming import AsyncStreamingChatCompletions, check_event_stream
-from .._credentials import AsyncRedirectPolicy, AsyncTokenCredentialPolicy
+from .._core.errors import StreamingError
+from .._core.results import (
+    chat_completions,
+    embeddings_result,
+    image_generations,
+    model_info,
+    raise_for_status,
+    read_json,
+)
+from .._streaming import AsyncStreamingChatCompletions
+from .._core.stream import check_event_stream
+from .._pipeline import AsyncRedirectPolicy, AsyncTokenCredentialPolicy
 from .._policies import (
     AsyncRetryPolicy,
     AsyncSansIOPolicyGroup,

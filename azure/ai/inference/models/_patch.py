@@ -41,7 +41,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Optional, TypeVar, Union, cast, overload
 
 from . import _models  # pyright: ignore[reportPrivateUsage]
-from .._json import as_dict, as_mapping, as_sequence, dicts
+from .._core.json import as_dict, as_mapping, as_sequence, dicts
 from .._utils.model_base import Model, SdkJSONEncoder
 from ._enums import AudioContentFormat, ImageDetailLevel
 

@@ -17,19 +17,19 @@ from typing import Any, Optional
 
 from azure.core.exceptions import DecodeError, HttpResponseError
 
-from ._endpoints import not_found_hint
-from ._settings import ClientSettings
-from ._errors import build_error, excerpt, request_id_of
-from ._json import as_dict, dicts, loads
-from .models import ImageGenerations
-from .models._patch import ChatCompletions, EmbeddingsResult, ModelInfo, wrap_json
+from .endpoints import not_found_hint
+from .settings import RequestSettings
+from .errors import build_error, excerpt, request_id_of
+from .json import as_dict, dicts, loads
+from ..models import ImageGenerations
+from ..models._patch import ChatCompletions, EmbeddingsResult, ModelInfo, wrap_json
 
 __all__: list[str] = []
 
 _BIG_ENDIAN = sys.byteorder == "big"
 
 
-def raise_for_status(settings: ClientSettings, response: Any, note: Optional[str] = None) -> None:
+def raise_for_status(settings: RequestSettings, response: Any, note: Optional[str] = None) -> None:
     """Raise the exception for a non-2xx response (401, 404 and 409 get azure-core's specific types); `note`,
     when given, is added to its message (why it was not retried)."""
     status = response.status_code

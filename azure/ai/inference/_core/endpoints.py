@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from azure.core.rest import HttpRequest
 
-from ._operations._operations import (
+from .._operations._operations import (
     build_chat_completions_create_request,
     build_chat_completions_get_model_info_request,
     build_embeddings_create_request,

@@ -26,8 +26,8 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Optional, cast
 
-from ._json import as_dict, dicts
-from .models._patch import ChatCompletions, wrap_json
+from .json import as_dict, dicts
+from ..models._patch import ChatCompletions, wrap_json
 
 __all__: list[str] = []
 

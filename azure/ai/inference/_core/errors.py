@@ -25,7 +25,7 @@ from azure.core.exceptions import (
     ResourceNotFoundError,
 )
 
-from ._json import as_dict, loads
+from .json import as_dict, loads
 
 __all__ = ["StreamingError"]
 

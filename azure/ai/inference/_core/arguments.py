@@ -19,8 +19,8 @@ import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any, Callable, Optional
 
-from ._json import as_mapping, as_sequence
-from ._utils.model_base import SdkJSONEncoder
+from .json import as_mapping, as_sequence
+from .._utils.model_base import SdkJSONEncoder
 
 __all__: list[str] = []
 
