@@ -44,7 +44,8 @@ from azure.core.pipeline.transport import HttpRequest as LegacyHttpRequest
 from azure.core.rest import HttpRequest
 
 from azure.ai.inference import ChatCompletionsClient, EmbeddingsClient, ImageGenerationClient, StreamingError
-from azure.ai.inference._http_transport import HttpClientTransport, HttpClientTransportResponse
+from azure.ai.inference._transport.http_client import HttpClientTransport
+from azure.ai.inference._transport.responses import HttpClientTransportResponse
 from azure.ai.inference.models import UserMessage
 from inference_emulator import DEFAULT_KEY, Emulator
 

@@ -37,7 +37,7 @@ def test_sync_clients_default_to_the_http_client_transport_and_keep_requests_sel
 
     from azure.ai.inference import ChatCompletionsClient
     from azure.ai.inference._policies import default_transport
-    from azure.ai.inference._http_transport import HttpClientTransport
+    from azure.ai.inference._transport.http_client import HttpClientTransport
     from azure.ai.inference.models import UserMessage
     from inference_emulator import DEFAULT_KEY
 

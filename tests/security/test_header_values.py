@@ -110,7 +110,7 @@ def test_the_sync_transport_itself_refuses_before_connecting() -> None:
     is not Latin-1, which http.client could only fail to encode once connected."""
     from azure.core.rest import HttpRequest  # pylint: disable=import-outside-toplevel
 
-    from azure.ai.inference._http_transport import HttpClientTransport  # pylint: disable=import-outside-toplevel
+    from azure.ai.inference._transport.http_client import HttpClientTransport  # pylint: disable=import-outside-toplevel
 
     with HostileServer(serve_each(lambda conn, request, number: conn.send(ok_answer(request)))) as server:
         with HttpClientTransport() as transport:

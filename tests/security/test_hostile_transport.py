@@ -15,7 +15,7 @@ from azure.core.exceptions import (
 )
 
 from azure.ai.inference import ResponseTooLargeError, StreamingError
-from azure.ai.inference._bodies import DEFAULT_MAX_RESPONSE_BYTES
+from azure.ai.inference._transport.bodies import DEFAULT_MAX_RESPONSE_BYTES
 from _hostile import (
     CHAT_ANSWER,
     MESSAGES,

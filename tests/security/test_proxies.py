@@ -1,4 +1,4 @@
-"""Proxies, sync and async: one decision (`_proxy.choose_proxy`) for both clients, honouring the `NO_PROXY` forms
+"""Proxies, sync and async: one decision (`_transport.proxy.choose_proxy`) for both clients, honouring the `NO_PROXY` forms
 requests honours, so the key never goes to a proxy for a host that bypasses it; and a hostile proxy's answer to
 CONNECT (endless or dripped headers) fails the call promptly with an azure-core error, the connection closed."""
 
@@ -9,7 +9,7 @@ from typing import Any, Iterator, Optional
 import pytest
 from azure.core.exceptions import AzureError
 
-from azure.ai.inference._proxy import EnvironmentProxies, NoProxy, choose_proxy
+from azure.ai.inference._transport.proxy import EnvironmentProxies, NoProxy, choose_proxy
 from _hostile import Conn, HostileServer, Request, call, ok_answer, serve_each
 
 PROXY_VARIABLES = [

@@ -50,7 +50,7 @@ from ._bulk import (
     embed_many,
 )
 from ._compat import CompatStreamingChatCompletions, lift_named_extras, wants_stream
-from ._bodies import ResponseTooLargeError
+from ._transport.bodies import ResponseTooLargeError
 from ._core.errors import StreamingError
 from ._core.results import (
     chat_completions,

@@ -15,7 +15,7 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any, Optional
 
-from ._bodies import check_max_response_bytes, check_seconds
+from ._transport.bodies import check_max_response_bytes, check_seconds
 from ._core.arguments import Check, drop_unknown_options
 from ._core.settings import RequestSettings
 from ._core.sse import DEFAULT_MAX_EVENT_SIZE

@@ -46,7 +46,7 @@ from .._bulk import (
     embed_many_async,
 )
 from .._compat import AsyncCompatStreamingChatCompletions, lift_named_extras, wants_stream
-from .._bodies import ResponseTooLargeError
+from .._transport.bodies import ResponseTooLargeError
 from .._core.errors import StreamingError
 from .._core.results import (
     chat_completions,

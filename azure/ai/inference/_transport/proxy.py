@@ -3,7 +3,7 @@
 # Licensed under the MIT License.
 # ------------------------------------
 """Which proxy, if any, a request goes through: the one decision both transports make (`HttpClientTransport`
-and aio's `AioHttpTransport`).
+and `AioHttpTransport`), and the CONNECT tunnel through it of the sync transport.
 
 Strategy: the environment is read once (`EnvironmentProxies.read()`, at a transport's construction); each
 origin's route is then decided by `choose_proxy`, which knows URLs and mappings, never sockets:
@@ -25,18 +25,31 @@ origin's route is then decided by `choose_proxy`, which knows URLs and mappings,
   scheme's default).
 
 When the environment sets no proxy variable at all, the system's settings (macOS, Windows) are used, with the
-system's own bypass list.
+system's own bypass list. A proxy named without a scheme (`proxy:3128`) is reached over http (`choose_proxy_url`).
 """
 
 from __future__ import annotations
 
 import ipaddress
+import socket
+import time
 from base64 import b64encode
-from typing import Mapping, Optional, Sequence, Union
+from typing import Any, Mapping, Optional, Sequence, Union
 from urllib.parse import unquote, urlsplit
 from urllib.request import getproxies, getproxies_environment, proxy_bypass
 
-__all__ = ["EnvironmentProxies", "NoProxy", "choose_proxy", "pick_proxy", "proxy_headers"]
+from .framing import MAX_HEADERS
+
+__all__ = [
+    "EnvironmentProxies",
+    "NoProxy",
+    "choose_proxy",
+    "choose_proxy_url",
+    "open_tunnel",
+    "pick_proxy",
+    "proxy_headers",
+    "split_origin",
+]
 
 Network = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
 
@@ -199,3 +212,89 @@ def choose_proxy(
         if proxies and proxies.get("no_proxy") and NoProxy(proxies["no_proxy"]).matches(host, effective_port):
             return None
     return environment.proxy_for(scheme, host, effective_port)
+
+
+def split_origin(url: str) -> tuple[str, str]:
+    """`scheme://host:port` and the request target (path and query, at least `/`) of an absolute URL."""
+    start = url.find("://") + 3
+    end = len(url)
+    for mark in "/?#":
+        found = url.find(mark, start)
+        if 0 <= found < end:
+            end = found
+    target = url[end:].split("#", 1)[0]
+    if not target.startswith("/"):
+        target = "/" + target
+    return url[:end], target
+
+
+def choose_proxy_url(
+    scheme: str,
+    host: str,
+    port: Optional[int],
+    given: Sequence[Optional[Mapping[str, str]]],
+    environment: Optional[EnvironmentProxies],
+) -> Optional[str]:
+    """`choose_proxy`'s answer as a URL with a scheme (`proxy:3128` is `http://proxy:3128`), or None to go direct."""
+    proxy = choose_proxy(scheme, host, port, given, environment)
+    if proxy is not None and "://" not in proxy:
+        proxy = "http://" + proxy
+    return proxy
+
+
+# ---------------------------------------------------------------------------------------------- CONNECT tunnel
+
+_MAX_TUNNEL_HEAD = 65536  # bytes of a proxy's answer to CONNECT (status line and headers), at most
+
+
+def _connect_head(conn: Any) -> bytes:
+    """The CONNECT request for the tunnel an http.client connection was set up for (`set_tunnel`)."""
+    host: str = conn._tunnel_host  # pylint: disable=protected-access
+    port: int = conn._tunnel_port  # pylint: disable=protected-access
+    extra: Mapping[str, str] = conn._tunnel_headers  # pylint: disable=protected-access
+    authority = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    lines = [f"CONNECT {authority} HTTP/1.1", f"Host: {authority}"]
+    lines += [f"{name}: {value}" for name, value in extra.items()]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+
+def _read_tunnel_head(sock: socket.socket, deadline: Optional[float]) -> bytes:
+    """The proxy's answer to CONNECT, up to its blank line: bounded in size, and in time by `deadline`."""
+    head = b""
+    while True:
+        end = head.find(b"\r\n\r\n")
+        if end >= 0:
+            break
+        if len(head) > _MAX_TUNNEL_HEAD or head.count(b"\n") > MAX_HEADERS + 1:
+            raise OSError(
+                f"Tunnel connection failed: the proxy's answer to CONNECT has more than {MAX_HEADERS} headers "
+                f"or {_MAX_TUNNEL_HEAD} bytes"
+            )
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("Tunnel connection failed: no answer to CONNECT within the connect timeout")
+            sock.settimeout(left)
+        data = sock.recv(8192)
+        if not data:
+            raise OSError("Tunnel connection failed: the proxy closed the connection")
+        head += data
+    if len(head) > end + 4:
+        raise OSError("Tunnel connection failed: the proxy sent data before the tunnel was used")
+    return head
+
+
+def open_tunnel(conn: Any) -> None:
+    """Ask the proxy `conn` is connected to for a tunnel to the origin (`CONNECT`) and read its answer: within
+    the connect timeout (`conn.timeout`) in all, at most `MAX_HEADERS` header lines and `_MAX_TUNNEL_HEAD`
+    bytes, whatever Python's http.client would allow. OSError (`TimeoutError` when time ran out) otherwise."""
+    sock: socket.socket = conn.sock
+    timeout: Optional[float] = conn.timeout
+    deadline = None if timeout is None else time.monotonic() + timeout
+    sock.sendall(_connect_head(conn))
+    head = _read_tunnel_head(sock, deadline)
+    status = head.split(b"\r\n", 1)[0].decode("latin-1")
+    version, _, rest = status.partition(" ")
+    code, _, reason = rest.partition(" ")
+    if not version.startswith("HTTP/1.") or code != "200":
+        raise OSError(f"Tunnel connection failed: {code or status[:40]} {reason.strip()[:200]}".rstrip())

@@ -2,7 +2,8 @@
 # Copyright (c) Microsoft Corporation.
 # Licensed under the MIT License.
 # ------------------------------------
-"""Reading response bodies within bounds: the sans-IO part shared by the sync and async transports.
+"""Reading response bodies within bounds, for both transports: decoded in bounded steps, counted against
+`max_response_bytes`; the sync calls' deadlines.
 
 Strategy: a transport hands each piece of a body, as it came off the network, to one `BodyReader`, which decodes
 the content coding (`gzip`, `x-gzip`, `deflate` as a zlib stream or, as some servers send it, raw) in bounded
@@ -27,7 +28,7 @@ from typing import Any, Iterator, Optional
 
 from azure.core.exceptions import DecodeError, HttpResponseError, ServiceResponseError
 
-from ._core.errors import request_id_of
+from .._core.errors import request_id_of
 
 __all__ = ["ResponseTooLargeError"]
 
@@ -125,18 +126,27 @@ class BodyReader:
         except zlib.error as exc:
             raise undecodable(self._response, self._encoding, exc) from exc
 
+    def _start(self, data: bytes) -> Optional[bytes]:
+        """Make the decompressor once its kind is known: the data to decompress, or None while `deflate` has not
+        yet given the two bytes that tell a zlib stream from a raw one."""
+        if self._wbits == 0:
+            data = self._head + data
+            if len(data) < 2:
+                self._head = data
+                return None
+            zlib_header = data[0] & 0x0F == 8 and (data[0] << 8 | data[1]) % 31 == 0
+            self._wbits = zlib.MAX_WBITS if zlib_header else -zlib.MAX_WBITS
+        self._inflater = zlib.decompressobj(wbits=self._wbits or zlib.MAX_WBITS)
+        return data
+
     def _inflate(self, data: bytes) -> Iterator[bytes]:
         if self._inflater is None:
-            if self._wbits == 0:
-                data = self._head + data
-                if len(data) < 2:
-                    self._head = data
-                    return
-                zlib_header = data[0] & 0x0F == 8 and (data[0] << 8 | data[1]) % 31 == 0
-                self._wbits = zlib.MAX_WBITS if zlib_header else -zlib.MAX_WBITS
-            self._inflater = zlib.decompressobj(wbits=self._wbits or zlib.MAX_WBITS)
+            started = self._start(data)
+            if started is None:
+                return
+            data = started
         while True:
-            inflater = self._inflater
+            inflater: Any = self._inflater  # made by `_start` when it was None
             if inflater.eof:
                 rest = inflater.unused_data
                 if not rest or self._wbits != 16 + zlib.MAX_WBITS:

@@ -2,10 +2,11 @@
 # Copyright (c) Microsoft Corporation.
 # Licensed under the MIT License.
 # ------------------------------------
-"""`AioHttpTransport`: azure-core's aiohttp transport with the bounds and behaviour of our sync transport.
+"""`AioHttpTransport`, the async transport: azure-core's aiohttp transport with the bounds and behaviour of
+our sync transport.
 
 Strategy: azure-core's transport sends the request and reads the headers (always as a streamed request); the body
-is then read here, through the same `BodyReader` as the sync transport (`_bodies`): decoded in bounded steps
+is then read here, through the same `BodyReader` as the sync transport (`bodies`): decoded in bounded steps
 (`gzip`, and `deflate` as a zlib stream or raw; azure-core decodes `deflate` as raw only), counted against
 `max_response_bytes`, with `DecodeError` for a body that cannot be decoded. On top of azure-core's:
 
@@ -13,8 +14,8 @@ is then read here, through the same `BodyReader` as the sync transport (`_bodies
   the headers of a streamed one; `stream_deadline` bounds a streamed body (`ServiceResponseTimeoutError`);
 - a connection reset after the request was sent is `ServiceResponseError`, as in the sync transport (azure-core
   reports it as `ServiceRequestError`);
-- the CA bundle comes from `REQUESTS_CA_BUNDLE`, `CURL_CA_BUNDLE` or `SSL_CERT_FILE`, else certifi's, as in the
-  sync transport, with one TLS context per distinct setting;
+- the CA bundle comes from `REQUESTS_CA_BUNDLE`, `CURL_CA_BUNDLE` or `SSL_CERT_FILE`, else certifi's, with one
+  TLS context per distinct setting (`tls.TLSContexts`, as in the sync transport);
 - used again after `os.fork()`, it opens a new session instead of reusing the parent's connections (the
   parent's session is left untouched: closing it here could act on connections the parent still uses);
 - a pooled connection is reused only when it is clean (`_Connector`, `_Protocol`): nothing arrived on it while it
@@ -22,7 +23,7 @@ is then read here, through the same `BodyReader` as the sync transport (`_bodies
   is closed and another one used, so an answer never reaches a call it was not for. aiohttp's own extra attempt
   of an idempotent request on a reused connection is off: azure-core's retry policy alone decides, so a call is
   sent at most `retry_total + 1` times;
-- the proxy is decided by `_proxy.choose_proxy`, as in the sync transport (the environment read once, at
+- the proxy is decided by `proxy.choose_proxy_url`, as in the sync transport (the environment read once, at
   construction; `NO_PROXY` with `host:port`, IPv6 and CIDR entries; `ALL_PROXY`), and the session trusts no
   environment of its own (aiohttp's per-request proxy and `.netrc` lookups are not made); the tunnel through a
   proxy is set up within the connect timeout;
@@ -50,17 +51,13 @@ from azure.core.exceptions import (
     ServiceResponseError,
     ServiceResponseTimeoutError,
 )
-from azure.core.pipeline.transport._aiohttp import AioHttpTransport as _AioHttpTransport
 from azure.core.rest import HttpRequest
-from azure.core.rest._aiohttp import RestAioHttpTransportResponse
 
-from .._bodies import DEFAULT_MAX_RESPONSE_BYTES, BodyReader, check_max_response_bytes
-from .._http_transport import Cert, Verify
-from .._http_transport import as_cert as _as_cert
-from .._http_transport import default_ca_bundle as _default_ca_bundle
-from .._http_transport import split_origin as _split_origin
-from .._http_transport import ssl_context as _ssl_context
-from .._proxy import EnvironmentProxies, choose_proxy
+from ._azure_core import AioHttpTransport as _AioHttpTransport
+from ._azure_core import RestAioHttpTransportResponse
+from .bodies import DEFAULT_MAX_RESPONSE_BYTES, BodyReader, check_max_response_bytes
+from .proxy import EnvironmentProxies, choose_proxy_url, split_origin
+from .tls import TLSContexts
 
 __all__ = ["AioHttpTransport"]
 
@@ -264,12 +261,11 @@ class AioHttpTransport(_AioHttpTransport):
         use_env_settings = bool(kwargs.get("use_env_settings", True))
         super().__init__(**kwargs)  # pyright: ignore[reportUnknownMemberType]
         self._max_response_bytes = check_max_response_bytes(max_response_bytes)
-        self._default_ca = _default_ca_bundle(use_env_settings)
+        self._tls = TLSContexts(use_env_settings)  # one TLS context per distinct (verify, cert) setting
         self._use_env_settings = use_env_settings if trust_env is None else trust_env
         self._proxies: dict[str, str] = dict(proxies or {})
         self._environment = EnvironmentProxies.read() if self._use_env_settings else None
         self._proxy_choice: dict[str, Optional[str]] = {}  # origin -> proxy (None: direct), without call proxies
-        self._contexts: dict[tuple[Verify, Cert], ssl.SSLContext] = {}
         self._pid = os.getpid()
 
     async def open(self) -> None:
@@ -287,19 +283,17 @@ class AioHttpTransport(_AioHttpTransport):
         await super().open()  # type: ignore[no-untyped-call]  # pyright: ignore[reportUnknownMemberType]
 
     def _proxy_for(self, url: str, proxies: Optional[Mapping[str, str]]) -> Optional[str]:
-        """The proxy a request goes through (`_proxy.choose_proxy`), or None to go direct."""
-        origin = _split_origin(url)[0]
+        """The proxy a request goes through (`proxy.choose_proxy_url`), or None to go direct."""
+        origin = split_origin(url)[0]
         if not proxies:
             try:
                 return self._proxy_choice[origin]
             except KeyError:
                 pass
         parts = urlsplit(origin)
-        chosen = choose_proxy(
+        chosen = choose_proxy_url(
             parts.scheme, parts.hostname or "", parts.port, (proxies, self._proxies), self._environment
         )
-        if chosen is not None and "://" not in chosen:
-            chosen = "http://" + chosen
         if not proxies:
             self._proxy_choice[origin] = chosen
         return chosen
@@ -309,12 +303,7 @@ class AioHttpTransport(_AioHttpTransport):
         for a plain http request)."""
         if verify is _PLAIN_HTTP:
             return True  # aiohttp's default, unused without TLS
-        cert = _as_cert(cert)
-        key = (verify, cert)
-        context = self._contexts.get(key)
-        if context is None:
-            context = self._contexts[key] = _ssl_context(verify, cert, self._default_ca)
-        return context
+        return self._tls.get(verify, cert)
 
     def _leave_to_parent(self) -> None:
         """In a child process: the inherited session is set aside and a new one opened on next use."""

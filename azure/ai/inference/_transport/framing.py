@@ -1,0 +1,121 @@
+# ------------------------------------
+# Copyright (c) Microsoft Corporation.
+# Licensed under the MIT License.
+# ------------------------------------
+"""Reading an answer's head and body framing strictly (`FinalResponse`, the sync transport's http.client
+response): interim `1xx` answers skipped, one Content-Length value, chunked alone, chunk sizes of hex digits on a
+bounded line, CRLF after each chunk, bounded trailers; anything else is a `FramingError` and the connection is
+never reused.
+"""
+
+from __future__ import annotations
+
+import http.client
+import re
+from typing import Optional, cast
+
+__all__ = ["FinalResponse", "FramingError", "MAX_HEADERS"]
+
+_MAX_INTERIM = 100  # interim (1xx) answers skipped before a final one, at most
+_MAX_HEADER_LINE = 65536
+MAX_HEADERS = 100
+_MAX_CHUNK_LINE = 4096  # a chunk's size line, extensions included
+
+# chunk = chunk-size [ chunk-ext ] CRLF (RFC 9112 7.1): hex digits only (no sign, `0x` or `_`, which Python's
+# int() takes), at most 16 of them after leading zeros; whitespace only before an extension.
+_CHUNK_SIZE = re.compile(rb"0*([0-9A-Fa-f]{1,16})[ \t]*(?:;[^\r\n]*)?\r\n")
+_DIGITS = re.compile(r"[0-9]+")
+
+
+class FramingError(http.client.HTTPException):
+    """The answer's framing (Content-Length, Transfer-Encoding, chunks) cannot be trusted: where it ends, and so
+    where the next answer on the connection would begin, is unknown. The connection is closed, never reused."""
+
+
+def _content_length(values: list[str]) -> Optional[int]:
+    """The one length that Content-Length fields announce: each a number, and all the same (RFC 9110 8.6 lets
+    a recipient accept `5, 5` or the same field twice); FramingError otherwise."""
+    numbers: set[int] = set()
+    for value in values:
+        for item in value.split(","):
+            text = item.strip(" \t")
+            if not _DIGITS.fullmatch(text):
+                raise FramingError(f"The answer's Content-Length is not a number: {text[:40]!r}.")
+            numbers.add(int(text))
+    if len(numbers) > 1:
+        raise FramingError(
+            "The answer has Content-Length fields that differ ("
+            + ", ".join(str(number) for number in sorted(numbers)[:4])
+            + "): where its body ends is unknown."
+        )
+    return numbers.pop() if numbers else None
+
+
+class FinalResponse(http.client.HTTPResponse):
+    """http.client's response, which skips every interim `1xx` answer (`103 Early Hints`, ...) before the final
+    one, as http.client itself skips only `100 Continue` (`101` is final), and reads its framing strictly: one
+    Content-Length value, `Transfer-Encoding: chunked` alone and never with Content-Length, chunk sizes of hex
+    digits on a bounded CRLF line, CRLF after each chunk's data, a bounded trailer. Anything else is a
+    `FramingError` at once (http.client takes `+1f`, `0x1f`, `1_f` and `-5` as chunk sizes and the first of two
+    Content-Length values)."""
+
+    def begin(self) -> None:
+        super().begin()
+        fields = self.msg
+        lengths = fields.get_all("Content-Length") or []
+        codings = fields.get_all("Transfer-Encoding") or []
+        if codings:
+            if len(codings) > 1 or codings[0].strip(" \t").lower() != "chunked":
+                raise FramingError(f"The answer's Transfer-Encoding is not supported: {', '.join(codings)[:60]!r}.")
+            if lengths:
+                raise FramingError("The answer has both Transfer-Encoding and Content-Length.")
+            return
+        length = _content_length(lengths)
+        if length is not None and self.length is None and not self.chunked:
+            # http.client could not read `5, 5`: it would read to the end of the connection instead.
+            if not (self.status in (204, 304) or 100 <= self.status < 200 or getattr(self, "_method", None) == "HEAD"):
+                self.length = length
+
+    def _read_next_chunk_size(self) -> int:  # pyright: ignore[reportIncompatibleMethodOverride]
+        line: bytes = self.fp.readline(_MAX_CHUNK_LINE + 1)
+        if len(line) > _MAX_CHUNK_LINE:
+            raise FramingError(f"A chunk size line of the answer is longer than {_MAX_CHUNK_LINE} bytes.")
+        match = _CHUNK_SIZE.fullmatch(line)
+        if match is None:
+            if not line:
+                raise http.client.IncompleteRead(b"")  # the connection ended before the next chunk
+            raise FramingError(f"A chunk size of the answer is not hexadecimal digits: {line[:40]!r}.")
+        return int(match.group(1), 16)
+
+    def _get_chunk_left(self) -> Optional[int]:  # pyright: ignore[reportIncompatibleMethodOverride]
+        if self.chunk_left == 0:  # the end of a chunk's data: its CRLF (which http.client skips unread)
+            end = self._safe_read(2)  # type: ignore[attr-defined]  # pyright: ignore
+            if end != b"\r\n":
+                raise FramingError(f"A chunk of the answer does not end where its size says: {end!r}.")
+            self.chunk_left = None
+        return cast("Optional[int]", super()._get_chunk_left())  # type: ignore[misc]  # pyright: ignore
+
+    def _read_and_discard_trailer(self) -> None:  # pyright: ignore[reportIncompatibleMethodOverride]
+        for _ in range(MAX_HEADERS + 1):
+            line = self.fp.readline(_MAX_HEADER_LINE + 1)
+            if len(line) > _MAX_HEADER_LINE:
+                raise FramingError(f"A trailer line of the answer is longer than {_MAX_HEADER_LINE} bytes.")
+            if line in (b"\r\n", b"\n", b""):
+                return
+        raise FramingError(f"The answer has more than {MAX_HEADERS} trailer lines.")
+
+    def _read_status(self) -> tuple[str, int, str]:  # pyright: ignore[reportIncompatibleMethodOverride]
+        for _ in range(_MAX_INTERIM):
+            read = cast("tuple[str, int, str]", super()._read_status())  # type: ignore[misc]  # pyright: ignore
+            version, status, reason = read
+            if not 100 <= status < 200 or status == 101:
+                return version, status, reason
+            for _ in range(MAX_HEADERS + 1):  # the interim answer's header lines, up to its blank line
+                line = self.fp.readline(_MAX_HEADER_LINE + 1)
+                if len(line) > _MAX_HEADER_LINE:
+                    raise http.client.LineTooLong("header line")
+                if line in (b"\r\n", b"\n", b""):
+                    break
+            else:
+                raise http.client.HTTPException(f"got more than {MAX_HEADERS} headers in an interim answer")
+        raise http.client.HTTPException(f"got more than {_MAX_INTERIM} interim (1xx) answers")
