@@ -656,7 +656,9 @@ def stage_rows(bench: str, stages: dict[str, float]) -> list[tuple[str, Optional
 
     if bench in ("chat", "emb_float", "emb_base64", "async"):
         aio = bench == "async"
-        create = s("azure/ai/inference/aio/_patch.py:create" if aio else "azure/ai/inference/_patch.py:create")
+        client_module = "_embeddings" if bench.startswith("emb") else "_chat"
+        module = "azure/ai/inference/" + ("aio/" if aio else "") + client_module
+        create = s(module + ".py:create")
         run = s("azure/core/pipeline/_base_async.py:run" if aio else "azure/core/pipeline/_base.py:run")
         transport = s(
             "azure/core/pipeline/transport/_aiohttp.py:send"
@@ -665,30 +667,24 @@ def stage_rows(bench: str, stages: dict[str, float]) -> list[tuple[str, Optional
         )
         decode = s("azure/core/pipeline/policies/_universal.py:deserialize_from_http_generics")
         result = s(
-            "azure/ai/inference/_core/results.py:embeddings_result"
+            "azure/ai/inference/_results.py:embeddings_result"
             if bench.startswith("emb")
-            else "azure/ai/inference/_core/results.py:chat_completions"
+            else "azure/ai/inference/_results.py:chat_completions"
         )
         call = s("benchmarks/workloads.py:call")
         reading = "every `data[i].embedding`" if bench.startswith("emb") else "`choices[0].message.content`"
         return [
             ("the whole call, as the caller sees it", call),
-            (
-                "build the request (`_core/settings.py` `RequestSettings.request`)",
-                s("azure/ai/inference/_core/settings.py:request"),
-            ),
+            ("build the request (`_settings.py` `ClientSettings.request`)", s("azure/ai/inference/_settings.py:request")),
             (
                 "azure-core pipeline: the policies, without transport and content decoding",
                 _minus(run, transport, decode),
             ),
             ("transport: " + ("aiohttp" if aio else "requests + urllib3 + http.client") + " + socket", transport),
             ("`ContentDecodePolicy`: azure-core parses the JSON body", decode),
+            ("`_results.read_json`: the JSON body parsed (again)", s("azure/ai/inference/_results.py:read_json")),
             (
-                "`_core.results.read_json`: the JSON body parsed (again)",
-                s("azure/ai/inference/_core/results.py:read_json"),
-            ),
-            (
-                "the result model (`_core.results."
+                "the result model (`_results."
                 + ("embeddings_result" if bench.startswith("emb") else "chat_completions")
                 + "`)",
                 result,
@@ -703,10 +699,10 @@ def stage_rows(bench: str, stages: dict[str, float]) -> list[tuple[str, Optional
                 "reading the body: azure-core `iter_bytes` -> requests -> urllib3",
                 s("azure/core/rest/_http_response_impl.py:iter_bytes"),
             ),
-            ("SSE decoding (`_core/sse.py` `SSEDecoder.feed`)", s("azure/ai/inference/_core/sse.py:feed")),
+            ("SSE decoding (`_sse.py` `SSEDecoder.feed`)", s("azure/ai/inference/_sse.py:feed")),
             (
-                "event -> update (`_core/stream.py` `event_to_update`, `json.loads` included)",
-                s("azure/ai/inference/_core/stream.py:event_to_update"),
+                "event -> update (`_streaming.py` `event_to_update`, `json.loads` included)",
+                s("azure/ai/inference/_streaming.py:event_to_update"),
             ),
             ("`json.loads` alone", s("stdlib/json/__init__.py:loads")),
             (
@@ -725,8 +721,8 @@ def stage_rows(bench: str, stages: dict[str, float]) -> list[tuple[str, Optional
                 "imports done on the way (lazily, inside the two below)",
                 s("<frozen importlib._bootstrap>:_find_and_load"),
             ),
-            ("the client's constructor", s("azure/ai/inference/_patch.py:__init__")),
-            ("the call (`create`)", s("azure/ai/inference/_patch.py:create")),
+            ("the client's constructor", s("azure/ai/inference/_chat.py:__init__")),
+            ("the call (`create`)", s("azure/ai/inference/_chat.py:create")),
         ]
     return []
 

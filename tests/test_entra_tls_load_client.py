@@ -123,7 +123,7 @@ def test_load_client_picks_the_client_and_caches_info(mode, model_type, client_n
             try:
                 assert type(client).__name__ == client_name
                 assert type(client).__module__.startswith(
-                    "azure.ai.inference.aio" if m.is_async else "azure.ai.inference._patch"
+                    "azure.ai.inference.aio._" if m.is_async else "azure.ai.inference._"
                 )
                 info = await m.call(client.get_model_info())
             finally:

@@ -31,8 +31,14 @@ def test_every_export_is_documented(module):
 @pytest.mark.parametrize("name", CLIENTS)
 def test_exported_clients_are_the_public_ones(name):
     sync_client, async_client = getattr(sync_api, name), getattr(async_api, name)
-    assert sync_client.__module__ == "azure.ai.inference._patch"
-    assert async_client.__module__ == "azure.ai.inference.aio._patch"
+    module = {
+        "ChatCompletionsClient": "_chat",
+        "EmbeddingsClient": "_embeddings",
+        "ImageEmbeddingsClient": "_image_embeddings",
+        "ImageGenerationClient": "_images",
+    }[name]
+    assert sync_client.__module__ == f"azure.ai.inference.{module}"
+    assert async_client.__module__ == f"azure.ai.inference.aio.{module}"
     for client in (sync_client, async_client):
         for method in ("create", "get_model_info", "close", "__enter__" if client is sync_client else "__aenter__"):
             assert hasattr(client, method)

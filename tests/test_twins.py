@@ -1,124 +1,141 @@
-"""The async twins of the hand-written layer are their sync twins with only the I/O made async
-(scripts/check_twins.py), and a change made to one twin alone is reported, whichever twin it is."""
+"""The sync twins of the hand-written async code are what `scripts/unasync.py` generates from it, and an edit made
+to a generated file (or region) by hand, or to an async source without regenerating, is reported with a diff."""
 
 from __future__ import annotations
 
 import importlib.util
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-_spec = importlib.util.spec_from_file_location("check_twins", ROOT / "scripts" / "check_twins.py")
+_spec = importlib.util.spec_from_file_location("unasync", ROOT / "scripts" / "unasync.py")
 assert _spec is not None and _spec.loader is not None
-check_twins = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(check_twins)
+unasync = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(unasync)
 
 
-def test_every_twin_pair_is_found():
-    found = {str(twin) for twin in check_twins.find_twins()}
+def test_generated_files_match_their_async_sources():
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "unasync.py"), "--check"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "match their async sources" in done.stdout
+
+
+def test_generated_modules_say_so_in_their_first_line():
+    for source, target in unasync.MODULES.items():
+        first = (ROOT / target).read_text(encoding="utf-8").splitlines()[0]
+        assert first == f"# This file is generated from {source} by scripts/unasync.py; do not edit."
+
+
+def test_every_twin_pair_is_generated_compared_or_listed():
+    twins = set(unasync.find_twins())
     assert {
-        "_patch.py / aio/_patch.py",
-        "_load_client.py / aio/_load_client.py",
-        "_streaming.py: StreamingChatCompletions / AsyncStreamingChatCompletions",
-        "_policies.py: SansIOPolicyGroup / AsyncSansIOPolicyGroup",
-        "_policies.py: RetryPolicy / AsyncRetryPolicy",
-    } <= found
+        "azure/ai/inference/_streaming.py: AsyncStreamingChatCompletions",
+        "azure/ai/inference/_compat.py: AsyncCompatStreamingChatCompletions",
+        "azure/ai/inference/distributed.py: embed_with_dask_async",
+        "azure/ai/inference/_policies.py: AsyncRetryPolicy",
+        "azure/ai/inference/_bulk.py: embed_many_async",
+    } <= twins
 
 
-def test_async_twins_match_their_sync_twins():
-    assert [problem for twin in check_twins.find_twins() for problem in check_twins.check(twin)] == []
+def _copy(tmp_path: Path) -> Path:
+    shutil.copytree(ROOT / "azure" / "ai" / "inference", tmp_path / "azure" / "ai" / "inference")
+    return tmp_path
 
 
-def _edited_copy(tmp_path: Path, relative: str, old: str, new: str) -> Path:
-    package = tmp_path / "inference"
-    shutil.copytree(ROOT / "azure" / "ai" / "inference", package)
-    path = package / relative
-    text = path.read_text()
-    assert old in text
-    path.write_text(text.replace(old, new, 1))
-    return package
-
-
-def _problems(package: Path) -> list[str]:
-    return [problem for twin in check_twins.find_twins(package) for problem in check_twins.check(twin, package)]
+def _edit(root: Path, relative: str, old: str, new: str) -> None:
+    path = root / relative
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (relative, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 @pytest.mark.parametrize(
-    "relative,old,new,expected",
+    "relative,old,new",
     [
-        # A changed argument, in the async twin and in the sync twin.
+        # A hand edit to a generated module, and to a generated region.
+        ("azure/ai/inference/_chat.py", 'return self._complete("create", ', 'return self._complete("complete", '),
+        ("azure/ai/inference/_common.py", "self._client.close()", "pass"),
+        ("azure/ai/inference/distributed.py", "results: list[PartitionResult] = dask_client.gather", "results = []  #"),
+        ("azure/ai/inference/_compat.py", "return as_before(StreamingChatCompletions.__next__(self))", "pass"),
+        # An async source changed without regenerating its sync twin.
+        ("azure/ai/inference/aio/_images.py", 'required=("prompt", "size")', 'required=("prompt",)'),
         (
-            "aio/_patch.py",
-            'check_options(kwargs, PER_CALL_OPTIONS, "create")',
-            'check_options(kwargs, frozenset(), "create")',
-            "differs",
-        ),
-        (
-            "_patch.py",
-            'check_options(kwargs, PER_CALL_OPTIONS, "create")',
-            'check_options(kwargs, frozenset(), "create")',
-            "differs",
-        ),
-        ("aio/_patch.py", "await stream.close()", "pass", "differs"),
-        # A method added to one twin only, either way.
-        (
-            "_patch.py",
-            "    def close(self) -> None:",
-            "    def extra(self) -> None:\n        pass\n\n    def close(self) -> None:",
-            "differs",
-        ),
-        (
-            "aio/_patch.py",
-            "    async def close(self) -> None:",
-            "    async def extra(self) -> None:\n        pass\n\n    async def close(self) -> None:",
-            "differs",
-        ),
-        # A module-level function added to one twin only, either way.
-        (
-            "_patch.py",
-            "\nclass _InferenceClient",
-            "\ndef helper() -> None:\n    pass\n\n\nclass _InferenceClient",
-            "sync twin only",
-        ),
-        (
-            "aio/_patch.py",
-            "\nclass _InferenceClient",
-            "\ndef helper() -> None:\n    pass\n\n\nclass _InferenceClient",
-            "async twin only",
-        ),
-        # The stream twins and the policy twins, which live in one module each.
-        (
-            "_streaming.py",
-            "            await self._response.close()",
-            "            pass",
-            "StreamingChatCompletions.close differs",
-        ),
-        (
-            "_streaming.py",
-            "    def get_final_completion(self) -> ChatCompletions:",
-            "    def peek(self) -> None:\n        pass\n\n    def get_final_completion(self) -> ChatCompletions:",
-            "peek is defined in the sync twin only",
-        ),
-        (
-            "_policies.py",
-            "class AsyncRetryPolicy(_AsyncRetryPolicy[Any, Any]):\n",
-            "class AsyncRetryPolicy(_AsyncRetryPolicy[Any, Any]):\n    total = 1\n",
-            "total is defined in the async twin only",
+            "azure/ai/inference/_compat.py",
+            "return as_before(await AsyncStreamingChatCompletions.__anext__(self))",
+            "return await AsyncStreamingChatCompletions.__anext__(self)",
         ),
     ],
 )
-def test_a_change_made_to_one_twin_only_is_reported(tmp_path, relative, old, new, expected):
-    problems = _problems(_edited_copy(tmp_path, relative, old, new))
-    assert problems and expected in problems[0]
+def test_an_edit_on_one_side_is_reported(tmp_path, relative, old, new):
+    root = _copy(tmp_path)
+    assert unasync.check(root) == []
+    _edit(root, relative, old, new)
+    problems = unasync.check(root)
+    assert len(problems) == 1
+    assert problems[0].startswith("---")
+    assert "(as it is)" in problems[0] and "(as generated)" in problems[0]
 
 
-def test_a_difference_is_shown_as_a_unified_diff_of_source_lines(tmp_path):
-    package = _edited_copy(tmp_path, "aio/_patch.py", "await stream.close()", "pass")
-    (problem,) = _problems(package)
-    lines = [line.strip() for line in problem.splitlines()]
-    assert lines[0] == "_InferenceClient differs in _patch.py / aio/_patch.py:"
-    assert lines[1:3] == ["--- _patch.py (sync)", "+++ aio/_patch.py (async, made sync)"]
-    assert "-stream.close()" in [line.replace(" ", "") for line in lines]
-    assert "+pass" in [line.replace(" ", "") for line in lines]
+def test_a_hand_edit_shows_the_line_in_its_diff(tmp_path):
+    root = _copy(tmp_path)
+    _edit(root, "azure/ai/inference/_chat.py", 'check_options(kwargs, STREAM_CALL_OPTIONS, operation)', "pass")
+    (problem,) = unasync.check(root)
+    lines = problem.splitlines()
+    assert lines[0] == "--- azure/ai/inference/_chat.py (as it is)"
+    assert "-        pass" in lines
+    assert "+        check_options(kwargs, STREAM_CALL_OPTIONS, operation)" in lines
+
+
+def test_a_drifted_hand_kept_twin_is_reported(tmp_path):
+    root = _copy(tmp_path)
+    sync = (root / "azure/ai/inference/_pipeline.py").read_text(encoding="utf-8")
+    start = sync.index("class RedirectPolicy(")
+    body = sync.index("return _readable_location(", start)
+    (root / "azure/ai/inference/_pipeline.py").write_text(
+        sync[:body] + "return None  # " + sync[body:], encoding="utf-8"
+    )
+    (problem,) = unasync.check(root)
+    assert "AsyncRedirectPolicy: the sync twin is not the rewrite of the async one" in problem
+
+
+def test_a_new_twin_pair_must_be_generated_or_listed(tmp_path):
+    root = _copy(tmp_path)
+    path = root / "azure/ai/inference/_bulk.py"
+    path.write_text(
+        path.read_text(encoding="utf-8") + "\n\ndef helper() -> None:\n    pass\n\n\n"
+        "async def helper_async() -> None:\n    pass\n",
+        encoding="utf-8",
+    )
+    (problem,) = unasync.check(root)
+    assert problem.startswith("azure/ai/inference/_bulk.py: helper_async: a twin pair neither generated")
+
+
+def test_the_rewrite():
+    source = (
+        "from ..x import AsyncIterator  # async for x in y\n"
+        "from ._client import C\n"
+        "from .. import models\n"
+        "async def f(s: AsyncStreamingChatCompletions) -> None:\n"
+        '    """`async for u in s`, then `await s.close()` (azure.ai.inference.aio.AsyncStreamingChatCompletions)."""\n'
+        "    async with s:\n"
+        "        async for u in s:\n"
+        "            await g(u)\n"
+        "    return await s.__anext__()\n"
+    )
+    assert unasync.unasync(source, up_one_level=True) == (
+        "from .x import Iterator  # for x in y\n"
+        "from ._client import C\n"
+        "from . import models\n"
+        "def f(s: StreamingChatCompletions) -> None:\n"
+        '    """`for u in s`, then `s.close()` (azure.ai.inference.StreamingChatCompletions)."""\n'
+        "    with s:\n"
+        "        for u in s:\n"
+        "            g(u)\n"
+        "    return s.__next__()\n"
+    )

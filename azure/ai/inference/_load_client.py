@@ -1,29 +1,27 @@
+# This file is generated from azure/ai/inference/aio/_load_client.py by scripts/unasync.py; do not edit.
 # ------------------------------------
 # Copyright (c) Microsoft Corporation.
 # Licensed under the MIT License.
 # ------------------------------------
-"""`load_client`: read an endpoint's `/info` and return the client for the model it serves.
-
-The choice of client and the error for an endpoint that cannot say are shared with the async twin in
-`aio/_load_client.py`; only the calls differ.
-"""
+"""`load_client`: read an endpoint's `/info` and return the client for the model it serves."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Mapping, TypeVar, Union
+from typing import Any, Callable, Mapping, TypeVar, Union
 
 from azure.core.credentials import AzureKeyCredential
 from azure.core.exceptions import ResourceNotFoundError
 
 from ._core.arguments import CONSTRUCTOR_OPTIONS
 from .models import ModelInfo
-
-if TYPE_CHECKING:  # the clients import this module's package; import them lazily at run time
-    from ._patch import ChatCompletionsClient, EmbeddingsClient, ImageEmbeddingsClient, ImageGenerationClient
+from ._chat import ChatCompletionsClient
+from ._embeddings import EmbeddingsClient
+from ._image_embeddings import ImageEmbeddingsClient
+from ._images import ImageGenerationClient
 
 __all__ = ["load_client"]
 
-_AnyClient = Union["ChatCompletionsClient", "EmbeddingsClient", "ImageEmbeddingsClient", "ImageGenerationClient"]
+_AnyClient = Union[ChatCompletionsClient, EmbeddingsClient, ImageEmbeddingsClient, ImageGenerationClient]
 
 _T = TypeVar("_T")
 
@@ -66,20 +64,17 @@ def no_info_error(error: ResourceNotFoundError) -> ResourceNotFoundError:
     )
 
 
-def load_client(
-    endpoint: str, credential: Union[AzureKeyCredential, Any], **kwargs: Any
-) -> Union["ChatCompletionsClient", "EmbeddingsClient", "ImageEmbeddingsClient", "ImageGenerationClient"]:
+def load_client(endpoint: str, credential: Union[AzureKeyCredential, Any], **kwargs: Any) -> _AnyClient:
     """Read `/info` from the endpoint and return the matching client, with the model info already cached.
 
     :param endpoint: The endpoint URL.
-    :param credential: An `AzureKeyCredential` or a token credential.
+    :param credential: An `AzureKeyCredential` or a token credential (an async one for the async clients).
     :keyword kwargs: Passed to the client's constructor (api_version, defaults, azure-core options).
-    :return: A ChatCompletionsClient, EmbeddingsClient, ImageEmbeddingsClient or ImageGenerationClient.
+    :return: A ChatCompletionsClient, EmbeddingsClient, ImageEmbeddingsClient or ImageGenerationClient, of the
+     same module as this function.
     :raises ~azure.core.exceptions.ResourceNotFoundError: when the endpoint has no `/info` route.
     :raises ValueError: when the endpoint serves a model type no client supports.
     """
-    from ._patch import ChatCompletionsClient, EmbeddingsClient, ImageEmbeddingsClient, ImageGenerationClient
-
     probe = ChatCompletionsClient(endpoint, credential, **probe_options(kwargs))
     try:
         info = probe.get_model_info()

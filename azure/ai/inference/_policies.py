@@ -44,7 +44,7 @@ from azure.core.pipeline.policies import (
     SansIOHTTPPolicy,
 )
 
-from ._transport.bodies import ResponseTooLargeError
+from ._bodies import ResponseTooLargeError
 
 __all__: list[str] = []
 
@@ -164,57 +164,48 @@ def _backoff(settings: dict[str, Any], backoff: float) -> float:
     return max(0.0, min(backoff, deadline - time.monotonic()))
 
 
-class RetryPolicy(_RetryPolicy[Any, Any]):
+class _BoundedRetry:
+    """The changes `RetryPolicy` and `AsyncRetryPolicy` make to azure-core's retry policies, written once: placed
+    before azure-core's sync or async policy among the bases, each calls that policy's method through `super()`.
+    (azure-core's decisions are sans-IO; only its `send`, which these leave alone, differs between the two.)"""
+
+    _respect_retry_after_header: bool
+
+    def __init__(self, *, retry_after_max: float = DEFAULT_RETRY_AFTER_MAX, **kwargs: Any) -> None:
+        base: Any = super()
+        base.__init__(**kwargs)
+        self.retry_after_max = check_retry_after_max(retry_after_max)
+
+    def configure_retries(self, options: dict[str, Any]) -> dict[str, Any]:
+        base: Any = super()
+        return _configure(self, base.configure_retries(options), options)
+
+    def is_retry(self, settings: dict[str, Any], response: PipelineResponse[Any, Any]) -> bool:
+        base: Any = super()
+        retry = base.is_retry(settings, response) or _asks_for_retry(self, response)
+        return _bounded_retry(self, settings, response, bool(retry))
+
+    def get_retry_after(self, response: PipelineResponse[Any, Any]) -> Optional[float]:
+        return retry_after_seconds(response.http_response.headers)
+
+    def get_backoff_time(self, settings: dict[str, Any]) -> float:
+        base: Any = super()
+        return _backoff(settings, base.get_backoff_time(settings))
+
+    def increment(self, settings: dict[str, Any], response: Any = None, error: Optional[Exception] = None) -> bool:
+        if isinstance(error, _NOT_RETRIED):
+            return False
+        base: Any = super()
+        return bool(base.increment(settings, response, error))
+
+
+class RetryPolicy(_BoundedRetry, _RetryPolicy[Any, Any]):
     """azure-core's retry policy; `retry-after-ms` alone also makes a failed request retried, and the wait a
     server asks for is bounded by `retry_after_max` and the call's `timeout` (see the module's docstring)."""
 
-    def __init__(self, *, retry_after_max: float = DEFAULT_RETRY_AFTER_MAX, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.retry_after_max = check_retry_after_max(retry_after_max)
 
-    def configure_retries(self, options: dict[str, Any]) -> dict[str, Any]:
-        return _configure(self, super().configure_retries(options), options)
-
-    def is_retry(self, settings: dict[str, Any], response: PipelineResponse[Any, Any]) -> bool:
-        retry = super().is_retry(settings, response) or _asks_for_retry(self, response)
-        return _bounded_retry(self, settings, response, bool(retry))
-
-    def get_retry_after(self, response: PipelineResponse[Any, Any]) -> Optional[float]:
-        return retry_after_seconds(response.http_response.headers)
-
-    def get_backoff_time(self, settings: dict[str, Any]) -> float:
-        return _backoff(settings, super().get_backoff_time(settings))
-
-    def increment(self, settings: dict[str, Any], response: Any = None, error: Optional[Exception] = None) -> bool:
-        if isinstance(error, _NOT_RETRIED):
-            return False
-        return super().increment(settings, response, error)
-
-
-class AsyncRetryPolicy(_AsyncRetryPolicy[Any, Any]):
+class AsyncRetryPolicy(_BoundedRetry, _AsyncRetryPolicy[Any, Any]):
     """azure-core's async retry policy, with the same changes as `RetryPolicy`."""
-
-    def __init__(self, *, retry_after_max: float = DEFAULT_RETRY_AFTER_MAX, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.retry_after_max = check_retry_after_max(retry_after_max)
-
-    def configure_retries(self, options: dict[str, Any]) -> dict[str, Any]:
-        return _configure(self, super().configure_retries(options), options)
-
-    def is_retry(self, settings: dict[str, Any], response: PipelineResponse[Any, Any]) -> bool:
-        retry = super().is_retry(settings, response) or _asks_for_retry(self, response)
-        return _bounded_retry(self, settings, response, bool(retry))
-
-    def get_retry_after(self, response: PipelineResponse[Any, Any]) -> Optional[float]:
-        return retry_after_seconds(response.http_response.headers)
-
-    def get_backoff_time(self, settings: dict[str, Any]) -> float:
-        return _backoff(settings, super().get_backoff_time(settings))
-
-    def increment(self, settings: dict[str, Any], response: Any = None, error: Optional[Exception] = None) -> bool:
-        if isinstance(error, _NOT_RETRIED):
-            return False
-        return super().increment(settings, response, error)
 
 
 OWN_RETRY_POLICIES = (RetryPolicy, AsyncRetryPolicy)
@@ -398,21 +389,21 @@ def default_transport(**kwargs: Any) -> Any:
         from azure.core.pipeline.transport import RequestsTransport
 
         return RequestsTransport(**kwargs)
-    from ._transport.http_client import HttpClientTransport
+    from ._http_transport import HttpClientTransport
 
     return HttpClientTransport(**kwargs)
 
 
 def default_async_transport(**kwargs: Any) -> Any:
     """The async clients' transport when none is given: azure-core's aiohttp transport with our bounds
-    (`_transport.aiohttp.AioHttpTransport`).
+    (`aio._aiohttp.AioHttpTransport`).
 
     aiohttp, when it trusts the environment, looks up proxy settings and `.netrc` for every request, in a
     thread. The environment is read once here instead: with no proxy variable and no `.netrc` file set, the
     session does not trust the environment, which gives the same behaviour without the per-request cost. The CA
     bundle variables are read either way.
     """
-    from ._transport.aiohttp import AioHttpTransport  # pylint: disable=import-outside-toplevel
+    from .aio._aiohttp import AioHttpTransport  # pylint: disable=import-outside-toplevel
 
     if "use_env_settings" not in kwargs and "trust_env" not in kwargs and not _environment_matters():
         kwargs = {**kwargs, "trust_env": False}

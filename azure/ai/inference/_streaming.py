@@ -5,8 +5,8 @@
 """Streamed chat completions: the thin sync and async stream objects.
 
 Strategy: the sans-IO `_core.stream.UpdateDecoder` owns everything between bytes and updates.
-`StreamingChatCompletions` and `AsyncStreamingChatCompletions` only pull chunks from the response, hand them
-over and release the connection; they differ only where I/O happens.
+`AsyncStreamingChatCompletions` and `StreamingChatCompletions` only pull chunks from the response, hand them
+over and release the connection; the sync class is generated from the async one (`scripts/unasync.py`).
 
 The connection is released at `[DONE]`, on any failure, on `close()`, on leaving a `with` block and when an
 unfinished stream is garbage collected. A traced call's span (`_tracing`) ends at the same moments.
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 __all__ = ["StreamingChatCompletions", "AsyncStreamingChatCompletions"]
 
-# After `[DONE]`, how long and how much an async stream reads to reach the end of the body (see `_finish`).
+# After `[DONE]`, how long and how much an async stream reads to reach the end of the body (`read_rest_async`).
 _END_WAIT = 0.25
 _END_BYTES = 64 * 1024
 
@@ -112,12 +112,112 @@ def _release(response: Any) -> None:
         pass
 
 
+async def read_rest_async(chunks: AsyncIterator[bytes]) -> None:
+    """After `[DONE]`, read what is left of the body (the end of the chunked encoding, usually already on its way)
+    for a moment at most, so that aiohttp hands the connection back to its pool instead of closing it."""
+    import asyncio  # pylint: disable=import-outside-toplevel  # only async streams need it; keeps import light
+
+    async def read_to_end() -> None:
+        left = _END_BYTES
+        async for chunk in chunks:
+            left -= len(chunk)
+            if left < 0:
+                return
+
+    try:
+        await asyncio.wait_for(read_to_end(), _END_WAIT)
+    except Exception:  # pylint: disable=broad-except  # a server that does not end the body: close it
+        pass
+
+
+def read_rest(chunks: Iterator[bytes]) -> None:  # pylint: disable=unused-argument
+    """After `[DONE]`, nothing to read: the sync transport hands the connection back to its pool on close when the
+    rest of the body (the end of the chunked encoding) is already buffered."""
+
+
+class AsyncStreamingChatCompletions(_StreamBase):
+    """The updates of a streamed chat completions answer, as they arrive.
+
+    Iterate it (`async for update in stream`), use it as a context manager (`async with stream:`), or call
+    `await stream.close()` to stop early. Ends cleanly at `data: [DONE]`; raises `StreamingError` (an
+    `HttpResponseError`) after delivering every earlier update when the service sends an error event, the body
+    ends early or the connection breaks.
+    """
+
+    def __init__(self, response: "AsyncHttpResponse", *, max_event_size: int = DEFAULT_MAX_EVENT_SIZE) -> None:
+        super().__init__(response, max_event_size)
+        self._chunks = response.iter_bytes()
+
+    def __aiter__(self) -> AsyncIterator[StreamingChatCompletionsUpdate]:
+        return self
+
+    async def __anext__(self) -> StreamingChatCompletionsUpdate:
+        while not self._queue:
+            if self._decoder.finished or self._closed:
+                await self.close()
+                raise StopAsyncIteration
+            try:
+                chunk = await self._chunks.__anext__()
+            except StopAsyncIteration:
+                self._queue.extend(self._decoder.end())
+            except Exception as exc:  # pylint: disable=broad-except  # the connection broke or timed out
+                self._queue.append(self._decoder.broken(exc))
+            except BaseException as exc:  # an interrupt or a cancellation: release the connection, then re-raise
+                self._end_span(exc)
+                self._close_now()
+                raise
+            else:
+                self._queue.extend(self._decoder.feed(chunk))
+            if self._decoder.finished:
+                await self._finish()
+        return self._pop()
+
+    async def _finish(self) -> None:
+        """The stream ended: release the connection, after `[DONE]` once the rest of the body is read
+        (`read_rest_async`), so that the connection can go back to its pool."""
+        if self._decoder.completed and not self._closed:
+            await read_rest_async(self._chunks)
+        await self.close()
+
+    async def get_final_completion(self) -> ChatCompletions:
+        """Read the rest of the stream and return the whole answer as one `ChatCompletions`.
+
+        Content, tool calls (stitched by index), finish reasons, usage and fields outside the spec are merged
+        from every update, including those already iterated. Call it instead of, during or after iterating.
+
+        :raises StreamingError: when the stream fails before `data: [DONE]`, or was closed before it.
+        """
+        async for _ in self:
+            pass
+        return self._completion()
+
+    async def close(self) -> None:
+        """Stop reading and release the connection. Safe to call more than once."""
+        self._end_span()
+        if not self._closed:
+            self._closed = True
+            self._finalizer.detach()
+            await self._response.close()
+
+    async def __aenter__(self) -> "AsyncStreamingChatCompletions":
+        return self
+
+    async def __aexit__(self, *exc_details: Any) -> None:
+        await self.close()
+
+    def __del__(self) -> None:
+        if getattr(self, "_span", None) is not None:
+            self._end_span()  # the connection itself is released by the finalizer
+
+
+# <generated by scripts/unasync.py from AsyncStreamingChatCompletions above; do not edit>
 class StreamingChatCompletions(_StreamBase):
     """The updates of a streamed chat completions answer, as they arrive.
 
-    Iterate it (`for update in stream`), use it as a context manager, or call `close()` to stop early.
-    Ends cleanly at `data: [DONE]`; raises `StreamingError` (an `HttpResponseError`) after delivering every
-    earlier update when the service sends an error event, the body ends early or the connection breaks.
+    Iterate it (`for update in stream`), use it as a context manager (`with stream:`), or call
+    `stream.close()` to stop early. Ends cleanly at `data: [DONE]`; raises `StreamingError` (an
+    `HttpResponseError`) after delivering every earlier update when the service sends an error event, the body
+    ends early or the connection breaks.
     """
 
     def __init__(self, response: "HttpResponse", *, max_event_size: int = DEFAULT_MAX_EVENT_SIZE) -> None:
@@ -133,12 +233,12 @@ class StreamingChatCompletions(_StreamBase):
                 self.close()
                 raise StopIteration
             try:
-                chunk = next(self._chunks)
+                chunk = self._chunks.__next__()
             except StopIteration:
                 self._queue.extend(self._decoder.end())
             except Exception as exc:  # pylint: disable=broad-except  # the connection broke or timed out
                 self._queue.append(self._decoder.broken(exc))
-            except BaseException as exc:
+            except BaseException as exc:  # an interrupt or a cancellation: release the connection, then re-raise
                 self._end_span(exc)
                 self.close()
                 raise
@@ -149,8 +249,10 @@ class StreamingChatCompletions(_StreamBase):
         return self._pop()
 
     def _finish(self) -> None:
-        """The stream ended: release the connection. After `[DONE]` the sync transport hands it back to its pool
-        when the rest of the body (the end of the chunked encoding) is already buffered."""
+        """The stream ended: release the connection, after `[DONE]` once the rest of the body is read
+        (`read_rest`), so that the connection can go back to its pool."""
+        if self._decoder.completed and not self._closed:
+            read_rest(self._chunks)
         self.close()
 
     def get_final_completion(self) -> ChatCompletions:
@@ -182,88 +284,4 @@ class StreamingChatCompletions(_StreamBase):
     def __del__(self) -> None:
         if getattr(self, "_span", None) is not None:
             self._end_span()  # the connection itself is released by the finalizer
-
-
-class AsyncStreamingChatCompletions(_StreamBase):
-    """The updates of a streamed chat completions answer, as they arrive, for `async for`.
-
-    Use it with `async with`, or `await stream.close()` to stop early. Ends and fails as the sync
-    `StreamingChatCompletions` does.
-    """
-
-    def __init__(self, response: "AsyncHttpResponse", *, max_event_size: int = DEFAULT_MAX_EVENT_SIZE) -> None:
-        super().__init__(response, max_event_size)
-        self._chunks = response.iter_bytes()
-
-    def __aiter__(self) -> AsyncIterator[StreamingChatCompletionsUpdate]:
-        return self
-
-    async def __anext__(self) -> StreamingChatCompletionsUpdate:
-        while not self._queue:
-            if self._decoder.finished or self._closed:
-                await self.close()
-                raise StopAsyncIteration
-            try:
-                chunk = await self._chunks.__anext__()
-            except StopAsyncIteration:
-                self._queue.extend(self._decoder.end())
-            except Exception as exc:  # pylint: disable=broad-except  # the connection broke or timed out
-                self._queue.append(self._decoder.broken(exc))
-            except BaseException as exc:  # cancellation included: release the connection, then re-raise
-                self._end_span(exc)
-                self._close_now()
-                raise
-            else:
-                self._queue.extend(self._decoder.feed(chunk))
-            if self._decoder.finished:
-                await self._finish()
-        return self._pop()
-
-    async def _finish(self) -> None:
-        """The stream ended: release the connection. After `[DONE]`, read what is left of the body (the end of the
-        chunked encoding, usually already on its way) for a moment at most, so that aiohttp hands the connection
-        back to its pool instead of closing it."""
-        if self._decoder.completed and not self._closed:
-            import asyncio  # pylint: disable=import-outside-toplevel  # only async streams need it; keeps import light
-
-            async def read_to_end() -> None:
-                left = _END_BYTES
-                async for chunk in self._chunks:
-                    left -= len(chunk)
-                    if left < 0:
-                        return
-
-            try:
-                await asyncio.wait_for(read_to_end(), _END_WAIT)
-            except Exception:  # pylint: disable=broad-except  # a server that does not end the body: close it
-                pass
-        await self.close()
-
-    async def get_final_completion(self) -> ChatCompletions:
-        """Read the rest of the stream and return the whole answer as one `ChatCompletions`.
-
-        Merges every update, including those already iterated, as the sync stream's method does.
-
-        :raises StreamingError: when the stream fails before `data: [DONE]`, or was closed before it.
-        """
-        async for _ in self:
-            pass
-        return self._completion()
-
-    async def close(self) -> None:
-        """Stop reading and release the connection. Safe to call more than once."""
-        self._end_span()
-        if not self._closed:
-            self._closed = True
-            self._finalizer.detach()
-            await self._response.close()
-
-    async def __aenter__(self) -> "AsyncStreamingChatCompletions":
-        return self
-
-    async def __aexit__(self, *exc_details: Any) -> None:
-        await self.close()
-
-    def __del__(self) -> None:
-        if getattr(self, "_span", None) is not None:
-            self._end_span()  # the connection itself is released by the finalizer
+# </generated>
