@@ -12,6 +12,7 @@ from typing import Any
 
 from .errors import ApiError, invalid, unsupported
 from .limits import MAX_ANSWER_TOKENS, MAX_STOP_SEQUENCES, MAX_TOOLS, count_words, too_much
+from .schema_answer import schema_answer, tool_arguments
 
 __all__ = [
     "ChatPlan",
@@ -337,17 +338,8 @@ def _mentioned_tools(text: str, names: list[str]) -> list[str]:
     return found
 
 
-def _schema_object(spec: Mapping[str, Any], text: str) -> dict[str, Any]:
-    schema = spec.get("schema", {})
-    properties = schema.get("properties", {}) if isinstance(schema.get("properties"), dict) else {}
-    result: dict[str, Any] = {}
-    for name in schema.get("required", []) if isinstance(schema.get("required"), list) else []:
-        kind = properties.get(name, {}).get("type") if isinstance(properties.get(name), dict) else None
-        if isinstance(kind, list):
-            kind = next((k for k in kind if k != "null"), None)
-        values: dict[str, Any] = {"string": text, "number": 0, "integer": 0, "boolean": True}
-        result[str(name)] = values.get(kind) if isinstance(kind, str) else None
-    return result
+def _schema_object(spec: Mapping[str, Any], text: str) -> Any:
+    return schema_answer(spec.get("schema", {}), text)
 
 
 def plan_chat(
@@ -371,10 +363,11 @@ def plan_chat(
         if not called and choice == "required":
             called = [names[0]]
     if called:
-        arguments = json.dumps({"query": user_text}, ensure_ascii=False)
+        parameters = {tool["function"]["name"]: tool["function"].get("parameters") for tool in body["tools"]}
         calls = [
             {"id": next_call_id(), "type": "function", "function": {"name": name, "arguments": arguments}}
             for name in called
+            for arguments in [json.dumps(tool_arguments(parameters.get(name), user_text), ensure_ascii=False)]
         ]
         return ChatPlan([], "tool_calls", prompt_tokens, tool_calls=calls, reasoning=reasoning)
 
