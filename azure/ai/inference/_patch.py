@@ -12,7 +12,7 @@ These async modules are the one source of the sync ones, which `scripts/unasync.
 
 from __future__ import annotations
 
-from ._bodies import ResponseTooLargeError
+from ._transport.bodies import ResponseTooLargeError
 from ._bulk import BulkProgress
 from ._core.errors import StreamingError
 from ._streaming import StreamingChatCompletions

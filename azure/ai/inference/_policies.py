@@ -44,7 +44,7 @@ from azure.core.pipeline.policies import (
     SansIOHTTPPolicy,
 )
 
-from ._bodies import ResponseTooLargeError
+from ._transport.bodies import ResponseTooLargeError
 
 __all__: list[str] = []
 
@@ -389,21 +389,21 @@ def default_transport(**kwargs: Any) -> Any:
         from azure.core.pipeline.transport import RequestsTransport
 
         return RequestsTransport(**kwargs)
-    from ._http_transport import HttpClientTransport
+    from ._transport.http_client import HttpClientTransport
 
     return HttpClientTransport(**kwargs)
 
 
 def default_async_transport(**kwargs: Any) -> Any:
     """The async clients' transport when none is given: azure-core's aiohttp transport with our bounds
-    (`aio._aiohttp.AioHttpTransport`).
+    (`_transport.aiohttp.AioHttpTransport`).
 
     aiohttp, when it trusts the environment, looks up proxy settings and `.netrc` for every request, in a
     thread. The environment is read once here instead: with no proxy variable and no `.netrc` file set, the
     session does not trust the environment, which gives the same behaviour without the per-request cost. The CA
     bundle variables are read either way.
     """
-    from .aio._aiohttp import AioHttpTransport  # pylint: disable=import-outside-toplevel
+    from ._transport.aiohttp import AioHttpTransport  # pylint: disable=import-outside-toplevel
 
     if "use_env_settings" not in kwargs and "trust_env" not in kwargs and not _environment_matters():
         kwargs = {**kwargs, "trust_env": False}
