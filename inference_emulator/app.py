@@ -176,21 +176,10 @@ def _parse_body(parsed: Any, parse_error: ApiError | None) -> dict[str, Any]:
 
 async def _dispatch(ex: _Exchange, parsed: Any, parse_error: ApiError | None) -> web.StreamResponse:
     request, state = ex.request, ex.state
-    path = request.path
-    fault_text = request.headers.get("x-emulator-fault")
-    prefix = _FAULT_PREFIX_RE.match(path)
-    if prefix is not None:
-        path = prefix.group(2) or "/"
-        fault_text = fault_text or prefix.group(1)
-    fault_text = fault_text or state.fault  # the server-wide fault, when the request names none
-    spec = parse_fault(fault_text) if fault_text else None
-
+    path, spec = _path_and_fault(request, state)
     image = _IMAGE_RE.match(path)
     if image is not None and request.method == "GET":
-        png = state.images.get(image.group(1))
-        if png is None:
-            raise ApiError(404, "NotFound", f"No image with id '{image.group(1)}'.")
-        return web.Response(body=png, content_type="image/png", headers=ex.headers)
+        return _stored_image(ex, image.group(1))
 
     route = resolve_route(request.method, path, request.query, state.openai_compatible)
     check_auth(request.headers, state.key, route)
@@ -199,25 +188,54 @@ async def _dispatch(ex: _Exchange, parsed: Any, parse_error: ApiError | None) ->
         mode = extra_parameters_mode(request.headers, route)
         ex.headers["x-emulator-extra-parameters"] = mode
     if spec is not None and state.counters.take(spec):
-        ex.fault = spec
-        ex.headers["x-emulator-fault"] = spec.name
-        if spec.name == "slow-first-byte":
-            await asyncio.sleep(spec.number("delay", 2.0))
-        gate = _gate_response(ex, spec)
+        gate = await _apply_fault(ex, spec)
         if gate is not None:
             return gate
-
     if route.operation == "info":
         if ex.fault_name == "reset":
             abort_connection(request)
         model = request.query.get("model") if route.api_version == "2025-04-01" else None
         return ex.ok(state.model_info(route.legacy, model))
-    body = _parse_body(parsed, parse_error)
+    return await _operation(ex, route, mode, _parse_body(parsed, parse_error))
+
+
+def _path_and_fault(request: web.BaseRequest, state: EmulatorState) -> tuple[str, FaultSpec | None]:
+    """The route's path (without a `/fault/<spec>` prefix) and the fault the request asks for, if any: its
+    `x-emulator-fault` header, else its path prefix, else the server-wide fault."""
+    path = request.path
+    fault_text = request.headers.get("x-emulator-fault")
+    prefix = _FAULT_PREFIX_RE.match(path)
+    if prefix is not None:
+        path = prefix.group(2) or "/"
+        fault_text = fault_text or prefix.group(1)
+    fault_text = fault_text or state.fault  # the server-wide fault, when the request names none
+    return path, parse_fault(fault_text) if fault_text else None
+
+
+def _stored_image(ex: _Exchange, image_id: str) -> web.Response:
+    png = ex.state.images.get(image_id)
+    if png is None:
+        raise ApiError(404, "NotFound", f"No image with id '{image_id}'.")
+    return web.Response(body=png, content_type="image/png", headers=ex.headers)
+
+
+async def _apply_fault(ex: _Exchange, spec: FaultSpec) -> web.Response | None:
+    """Take on the fault (its name answers in `x-emulator-fault`); the answer it gives instead of the operation's,
+    if any."""
+    ex.fault = spec
+    ex.headers["x-emulator-fault"] = spec.name
+    if spec.name == "slow-first-byte":
+        await asyncio.sleep(spec.number("delay", 2.0))
+    return _gate_response(ex, spec)
+
+
+async def _operation(ex: _Exchange, route: Route, mode: str, body: dict[str, Any]) -> web.StreamResponse:
+    """Chat, embeddings or images, for a request whose body is a JSON object."""
     stream = route.operation == "chat" and body.get("stream") is True
     if ex.fault_name == "reset" and not stream:
-        abort_connection(request)
+        abort_connection(ex.request)
     reject_nulls(body, route)
-    _check_model(state, route, body)
+    _check_model(ex.state, route, body)
     extras = split_extras(body, route, mode)
     if route.operation == "chat":
         return await _chat(ex, route, body, extras if mode in ("allow", "pass-through") else None, stream)
@@ -289,7 +307,7 @@ async def _chat(
     headers = {**ex.headers, "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-cache"}
     response = web.StreamResponse(status=200, headers=headers)
     await response.prepare(ex.request)
-    await write_frames(ex.request, response, frames, fault)
+    await write_frames(ex.request, response, frames, fault, state)
     return response
 
 

@@ -65,26 +65,43 @@ def _validate_content_items(items: list[Any], target: str, text_only: bool) -> N
                 raise invalid(f"'{where}.text' must be a string.", f"{where}.text")
         elif text_only:
             raise invalid(f"'{where}.type' must be 'text' for this role.", f"{where}.type")
-        elif kind == "image_url":
-            image = item.get("image_url")
-            if not isinstance(image, dict) or not isinstance(image.get("url"), str):
-                raise invalid(f"'{where}.image_url.url' must be a string.", f"{where}.image_url")
-            if "detail" in image and image["detail"] not in ("auto", "low", "high"):
-                raise invalid(f"'{where}.image_url.detail' must be auto, low or high.", f"{where}.image_url.detail")
-        elif kind == "input_audio":
-            audio = item.get("input_audio")
-            if not isinstance(audio, dict) or not isinstance(audio.get("data"), str):
-                raise invalid(f"'{where}.input_audio.data' must be a base64 string.", f"{where}.input_audio")
-            if audio.get("format") not in ("wav", "mp3"):
-                raise invalid(f"'{where}.input_audio.format' must be wav or mp3.", f"{where}.input_audio.format")
-        elif kind == "audio_input":  # the form of the REST specification's 2024-05-01-preview examples
-            audio = item.get("audio_input")
-            if not isinstance(audio, dict) or not isinstance(audio.get("data"), str):
-                raise invalid(f"'{where}.audio_input.data' must be a base64 string.", f"{where}.audio_input")
-            if audio.get("mime_type") not in ("audio/wav", "audio/mpeg", "audio/mp3"):
-                raise invalid(f"'{where}.audio_input.mime_type' must be an audio MIME type.", where)
+        elif kind in _CONTENT_ITEM_CHECKS:
+            _CONTENT_ITEM_CHECKS[kind](item, where)
         else:
             raise invalid(f"'{where}.type' {kind!r} is not a known content item type.", f"{where}.type")
+
+
+def _check_image_item(item: Mapping[str, Any], where: str) -> None:
+    image = item.get("image_url")
+    if not isinstance(image, dict) or not isinstance(image.get("url"), str):
+        raise invalid(f"'{where}.image_url.url' must be a string.", f"{where}.image_url")
+    if "detail" in image and image["detail"] not in ("auto", "low", "high"):
+        raise invalid(f"'{where}.image_url.detail' must be auto, low or high.", f"{where}.image_url.detail")
+
+
+def _check_input_audio_item(item: Mapping[str, Any], where: str) -> None:
+    audio = item.get("input_audio")
+    if not isinstance(audio, dict) or not isinstance(audio.get("data"), str):
+        raise invalid(f"'{where}.input_audio.data' must be a base64 string.", f"{where}.input_audio")
+    if audio.get("format") not in ("wav", "mp3"):
+        raise invalid(f"'{where}.input_audio.format' must be wav or mp3.", f"{where}.input_audio.format")
+
+
+def _check_audio_input_item(item: Mapping[str, Any], where: str) -> None:
+    """The form of the REST specification's 2024-05-01-preview examples."""
+    audio = item.get("audio_input")
+    if not isinstance(audio, dict) or not isinstance(audio.get("data"), str):
+        raise invalid(f"'{where}.audio_input.data' must be a base64 string.", f"{where}.audio_input")
+    if audio.get("mime_type") not in ("audio/wav", "audio/mpeg", "audio/mp3"):
+        raise invalid(f"'{where}.audio_input.mime_type' must be an audio MIME type.", where)
+
+
+# The checks of the content items other than text, by type.
+_CONTENT_ITEM_CHECKS: dict[str, Callable[[Mapping[str, Any], str], None]] = {
+    "image_url": _check_image_item,
+    "input_audio": _check_input_audio_item,
+    "audio_input": _check_audio_input_item,
+}
 
 
 def _validate_content(message: Mapping[str, Any], target: str, required: bool, text_only: bool) -> None:
@@ -120,11 +137,7 @@ def _validate_message(index: int, message: Any) -> None:
     role = message.get("role")
     if role not in ROLES:
         raise invalid(f"'{target}.role' must be one of {', '.join(ROLES)}; got {role!r}.", f"{target}.role")
-    # An assistant message may have null content next to tool calls or an earlier audio answer (`audio: {id}`).
-    has_calls = bool(message.get("tool_calls")) or isinstance(message.get("audio"), dict)
-    for name, value in message.items():
-        if value is None and not (role == "assistant" and name == "content" and has_calls):
-            raise invalid(f"'{target}.{name}' must not be null; omit the field instead.", f"{target}.{name}")
+    _check_nulls(message, target, role)
     if role == "user":
         _validate_content(message, target, required=True, text_only=False)
     elif role in ("system", "developer"):
@@ -134,15 +147,27 @@ def _validate_message(index: int, message: Any) -> None:
         if not isinstance(message.get("tool_call_id"), str):
             raise invalid(f"'{target}.tool_call_id' is required for tool messages.", f"{target}.tool_call_id")
     else:
-        _validate_content(message, target, required=False, text_only=True)
-        if "audio" in message:
-            audio = message["audio"]
-            if not isinstance(audio, dict) or not isinstance(audio.get("id"), str):
-                raise invalid(f"'{target}.audio' must be an object with a string 'id'.", f"{target}.audio")
-        if "tool_calls" in message:
-            _validate_tool_calls(message["tool_calls"], f"{target}.tool_calls")
-        elif "content" not in message and "audio" not in message:
-            raise invalid(f"'{target}' needs 'content' or 'tool_calls'.", target)
+        _validate_assistant_message(message, target)
+
+
+def _check_nulls(message: Mapping[str, Any], target: str, role: str) -> None:
+    # An assistant message may have null content next to tool calls or an earlier audio answer (`audio: {id}`).
+    has_calls = bool(message.get("tool_calls")) or isinstance(message.get("audio"), dict)
+    for name, value in message.items():
+        if value is None and not (role == "assistant" and name == "content" and has_calls):
+            raise invalid(f"'{target}.{name}' must not be null; omit the field instead.", f"{target}.{name}")
+
+
+def _validate_assistant_message(message: Mapping[str, Any], target: str) -> None:
+    _validate_content(message, target, required=False, text_only=True)
+    if "audio" in message:
+        audio = message["audio"]
+        if not isinstance(audio, dict) or not isinstance(audio.get("id"), str):
+            raise invalid(f"'{target}.audio' must be an object with a string 'id'.", f"{target}.audio")
+    if "tool_calls" in message:
+        _validate_tool_calls(message["tool_calls"], f"{target}.tool_calls")
+    elif "content" not in message and "audio" not in message:
+        raise invalid(f"'{target}' needs 'content' or 'tool_calls'.", target)
 
 
 def _check_range(body: Mapping[str, Any], name: str, low: float, high: float) -> None:
@@ -178,16 +203,24 @@ def _validate_tools(body: Mapping[str, Any]) -> None:
         if len(tools) > MAX_TOOLS:
             raise too_much(f"'tools' lists {len(tools)} tools; at most {MAX_TOOLS} are accepted", "tools")
         for j, tool in enumerate(tools):
-            function = tool.get("function") if isinstance(tool, dict) else None
-            if not isinstance(tool, dict) or tool.get("type") != "function" or not isinstance(function, dict):
-                raise invalid(f"'tools[{j}]' must be {{'type': 'function', 'function': {{...}}}}.", f"tools[{j}]")
-            if not isinstance(function.get("name"), str) or not _TOOL_NAME_RE.match(function["name"]):
-                raise invalid(f"'tools[{j}].function.name' must match ^[a-zA-Z0-9_-]{{1,64}}$.", f"tools[{j}]")
-            for key, value in function.items():
-                if value is None:
-                    raise invalid(f"'tools[{j}].function.{key}' must not be null.", f"tools[{j}].function.{key}")
-            if "parameters" in function and not isinstance(function["parameters"], dict):
-                raise invalid(f"'tools[{j}].function.parameters' must be an object.", f"tools[{j}]")
+            _validate_tool(j, tool)
+    _validate_tool_choice(body)
+
+
+def _validate_tool(j: int, tool: Any) -> None:
+    function = tool.get("function") if isinstance(tool, dict) else None
+    if not isinstance(tool, dict) or tool.get("type") != "function" or not isinstance(function, dict):
+        raise invalid(f"'tools[{j}]' must be {{'type': 'function', 'function': {{...}}}}.", f"tools[{j}]")
+    if not isinstance(function.get("name"), str) or not _TOOL_NAME_RE.match(function["name"]):
+        raise invalid(f"'tools[{j}].function.name' must match ^[a-zA-Z0-9_-]{{1,64}}$.", f"tools[{j}]")
+    for key, value in function.items():
+        if value is None:
+            raise invalid(f"'tools[{j}].function.{key}' must not be null.", f"tools[{j}].function.{key}")
+    if "parameters" in function and not isinstance(function["parameters"], dict):
+        raise invalid(f"'tools[{j}].function.parameters' must be an object.", f"tools[{j}]")
+
+
+def _validate_tool_choice(body: Mapping[str, Any]) -> None:
     choice = body.get("tool_choice", _MISSING)
     if choice is _MISSING:
         return
@@ -209,35 +242,53 @@ REASONING_EFFORTS = ("none", "minimal", "low", "medium", "high")
 REASONING_MODEL_RE = re.compile(r"^(?:[a-z-]+/)?(?:o\d|gpt-5)", re.IGNORECASE)
 
 
+def _check_field(body: Mapping[str, Any], name: str, ok: Callable[[Any], bool], message: str) -> None:
+    """A 400 naming `name` with `message` when the body has the field and `ok` refuses its value."""
+    if name in body and not ok(body[name]):
+        raise invalid(message, name)
+
+
+def _valid_logit_bias(bias: Any) -> bool:
+    return isinstance(bias, dict) and all(
+        isinstance(k, str) and k.isdigit() and _is_number(v) and -100 <= v <= 100 for k, v in bias.items()
+    )
+
+
 def _validate_openai_fields(body: Mapping[str, Any], openai: bool, model: str) -> None:
     """OpenAI's standard chat fields, checked the way OpenAI and Azure OpenAI check them."""
-    if "max_completion_tokens" in body and not (
-        _is_int(body["max_completion_tokens"]) and body["max_completion_tokens"] >= 0
-    ):
-        raise invalid("'max_completion_tokens' must be an integer >= 0.", "max_completion_tokens")
-    if "reasoning_effort" in body and body["reasoning_effort"] not in REASONING_EFFORTS:
-        raise invalid(f"'reasoning_effort' must be one of {', '.join(REASONING_EFFORTS)}.", "reasoning_effort")
+    _check_field(
+        body,
+        "max_completion_tokens",
+        lambda v: _is_int(v) and v >= 0,
+        "'max_completion_tokens' must be an integer >= 0.",
+    )
+    _check_field(
+        body,
+        "reasoning_effort",
+        lambda v: v in REASONING_EFFORTS,
+        f"'reasoning_effort' must be one of {', '.join(REASONING_EFFORTS)}.",
+    )
     for name in ("parallel_tool_calls", "logprobs"):
-        if name in body and not isinstance(body[name], bool):
-            raise invalid(f"'{name}' must be a boolean.", name)
-    if "n" in body and not (_is_int(body["n"]) and 1 <= body["n"] <= 128):
-        raise invalid("'n' must be an integer between 1 and 128.", "n")
-    if "user" in body and not isinstance(body["user"], str):
-        raise invalid("'user' must be a string.", "user")
+        _check_field(body, name, lambda v: isinstance(v, bool), f"'{name}' must be a boolean.")
+    _check_field(body, "n", lambda v: _is_int(v) and 1 <= v <= 128, "'n' must be an integer between 1 and 128.")
+    _check_field(body, "user", lambda v: isinstance(v, str), "'user' must be a string.")
     if "top_logprobs" in body:
         if not (_is_int(body["top_logprobs"]) and 0 <= body["top_logprobs"] <= 20):
             raise invalid("'top_logprobs' must be an integer between 0 and 20.", "top_logprobs")
         if body.get("logprobs") is not True:
             raise invalid("'logprobs' must be set to true when 'top_logprobs' is given.", "top_logprobs")
-    if "logit_bias" in body:
-        bias = body["logit_bias"]
-        if not isinstance(bias, dict) or not all(
-            isinstance(k, str) and k.isdigit() and _is_number(v) and -100 <= v <= 100 for k, v in bias.items()
-        ):
-            raise invalid("'logit_bias' must map token ids to numbers between -100 and 100.", "logit_bias")
-    if openai and "stream_options" in body and body.get("stream") is not True:
+    _check_field(
+        body, "logit_bias", _valid_logit_bias, "'logit_bias' must map token ids to numbers between -100 and 100."
+    )
+    if openai:
+        _validate_openai_dialect(body, model)
+
+
+def _validate_openai_dialect(body: Mapping[str, Any], model: str) -> None:
+    """What OpenAI's own endpoints refuse and the model inference API accepts."""
+    if "stream_options" in body and body.get("stream") is not True:
         raise invalid("The 'stream_options' parameter is only allowed when 'stream' is enabled.", "stream_options")
-    if openai and "max_tokens" in body and REASONING_MODEL_RE.match(model):
+    if "max_tokens" in body and REASONING_MODEL_RE.match(model):
         raise ApiError(
             400,
             "unsupported_parameter",
@@ -263,28 +314,29 @@ def validate_chat(body: Mapping[str, Any], openai: bool = False, model: str = ""
     _check_range(body, "presence_penalty", -2, 2)
     _check_range(body, "temperature", 0, 2)
     _check_range(body, "top_p", 0, 1)
-    if "max_tokens" in body and not (_is_int(body["max_tokens"]) and body["max_tokens"] >= 0):
-        raise invalid("'max_tokens' must be an integer >= 0.", "max_tokens")
+    _check_field(body, "max_tokens", lambda v: _is_int(v) and v >= 0, "'max_tokens' must be an integer >= 0.")
     if "stop" in body:
-        stop = body["stop"]
-        if not (isinstance(stop, str) or (isinstance(stop, list) and stop and all(isinstance(s, str) for s in stop))):
-            raise invalid("'stop' must be a string or a non-empty list of strings.", "stop")
-        if isinstance(stop, list) and len(stop) > MAX_STOP_SEQUENCES:
-            raise too_much(f"'stop' lists {len(stop)} sequences; at most {MAX_STOP_SEQUENCES} are accepted", "stop")
-    if "seed" in body and not _is_int(body["seed"]):
-        raise invalid("'seed' must be an integer.", "seed")
-    if "model" in body and not isinstance(body["model"], str):
-        raise invalid("'model' must be a string.", "model")
-    if "stream" in body and not isinstance(body["stream"], bool):
-        raise invalid("'stream' must be a boolean.", "stream")
-    options = body.get("stream_options", _MISSING)
-    if options is not _MISSING:
-        if not isinstance(options, dict) or not isinstance(options.get("include_usage", False), bool):
-            raise invalid("'stream_options' must be an object like {'include_usage': true}.", "stream_options")
+        _validate_stop(body["stop"])
+    _check_field(body, "seed", _is_int, "'seed' must be an integer.")
+    _check_field(body, "model", lambda v: isinstance(v, str), "'model' must be a string.")
+    _check_field(body, "stream", lambda v: isinstance(v, bool), "'stream' must be a boolean.")
+    _check_field(
+        body,
+        "stream_options",
+        lambda v: isinstance(v, dict) and isinstance(v.get("include_usage", False), bool),
+        "'stream_options' must be an object like {'include_usage': true}.",
+    )
     if "response_format" in body:
         _validate_response_format(body["response_format"])
     _validate_tools(body)
     _validate_openai_fields(body, openai, model)
+
+
+def _validate_stop(stop: Any) -> None:
+    if not (isinstance(stop, str) or (isinstance(stop, list) and stop and all(isinstance(s, str) for s in stop))):
+        raise invalid("'stop' must be a string or a non-empty list of strings.", "stop")
+    if isinstance(stop, list) and len(stop) > MAX_STOP_SEQUENCES:
+        raise too_much(f"'stop' lists {len(stop)} sequences; at most {MAX_STOP_SEQUENCES} are accepted", "stop")
 
 
 # --- the deterministic answer -----------------------------------------------------------------------------
@@ -352,16 +404,7 @@ def plan_chat(
     last_is_tool = messages[-1]["role"] == "tool"
     reasoning = REASONING_PREFIX + user_text if re.search(r"\bthink\b", user_text, re.IGNORECASE) else None
 
-    names = _tool_names(body)
-    choice = body.get("tool_choice", "auto")
-    called: list[str] = []
-    if names and choice != "none":
-        if isinstance(choice, dict):
-            called = [choice["function"]["name"]]
-        elif not last_is_tool:
-            called = _mentioned_tools(user_text, names)
-        if not called and choice == "required":
-            called = [names[0]]
+    called = _called_tools(body, user_text, last_is_tool)
     if called:
         parameters = {tool["function"]["name"]: tool["function"].get("parameters") for tool in body["tools"]}
         calls = [
@@ -378,19 +421,50 @@ def plan_chat(
     text += suffix
     if "seed" in body:
         text += f" (seed {body['seed']})"
+    tokens, finish_reason = _answer_tokens(body, _stopped(body, _formatted(body, text)))
+    if big_token is not None:
+        tokens.append(big_token)
+    return ChatPlan(tokens, finish_reason, prompt_tokens, reasoning=reasoning)
+
+
+def _called_tools(body: Mapping[str, Any], user_text: str, last_is_tool: bool) -> list[str]:
+    """The tools the answer calls: the one `tool_choice` names, else those the last user message asks to call
+    (none after a tool's answer), else with `tool_choice` "required" the first tool."""
+    names = _tool_names(body)
+    choice = body.get("tool_choice", "auto")
+    if not names or choice == "none":
+        return []
+    called: list[str] = []
+    if isinstance(choice, dict):
+        called = [choice["function"]["name"]]
+    elif not last_is_tool:
+        called = _mentioned_tools(user_text, names)
+    if not called and choice == "required":
+        called = [names[0]]
+    return called
+
+
+def _formatted(body: Mapping[str, Any], text: str) -> str:
+    """The answer in the `response_format` asked for."""
     response_format = body.get("response_format", "text")
     kind = response_format if isinstance(response_format, str) else response_format.get("type")
     if kind == "json_object":
-        text = json.dumps({"reply": text}, ensure_ascii=False)
-    elif kind == "json_schema":
-        text = json.dumps(_schema_object(response_format["json_schema"], text), ensure_ascii=False)
+        return json.dumps({"reply": text}, ensure_ascii=False)
+    if kind == "json_schema":
+        return json.dumps(_schema_object(response_format["json_schema"], text), ensure_ascii=False)
+    return text
 
-    finish_reason = "stop"
+
+def _stopped(body: Mapping[str, Any], text: str) -> str:
+    """The answer cut before the first of the `stop` sequences it holds."""
     stops = body.get("stop", [])
     positions = [text.find(s) for s in ([stops] if isinstance(stops, str) else stops) if s]
     positions = [p for p in positions if p >= 0]
-    if positions:
-        text = text[: min(positions)]
+    return text[: min(positions)] if positions else text
+
+
+def _answer_tokens(body: Mapping[str, Any], text: str) -> tuple[list[str], str]:
+    """The answer's tokens, at most `max_tokens` (and `max_completion_tokens`) of them, and the finish reason."""
     limits = [body[name] for name in ("max_tokens", "max_completion_tokens") if name in body]
     max_tokens = min(limits) if limits else None
     # Never more tokens than an answer may hold (check_answer_size refuses a plan past it), so that a long message
@@ -398,11 +472,8 @@ def plan_chat(
     cap = MAX_ANSWER_TOKENS + 1 if max_tokens is None else min(max_tokens, MAX_ANSWER_TOKENS) + 1
     tokens = [match.group() for match in itertools.islice(TOKEN_RE.finditer(text), cap)]
     if max_tokens is not None and len(tokens) > max_tokens:
-        tokens = tokens[:max_tokens]
-        finish_reason = "length"
-    if big_token is not None:
-        tokens.append(big_token)
-    return ChatPlan(tokens, finish_reason, prompt_tokens, reasoning=reasoning)
+        return tokens[:max_tokens], "length"
+    return tokens, "stop"
 
 
 def check_answer_size(plan: ChatPlan, body: Mapping[str, Any]) -> None:
@@ -550,20 +621,7 @@ def stream_chunks(
     if plan.reasoning is not None:
         chunks.extend(chunk({"reasoning_content": piece}) for piece in tokenize(plan.reasoning))
     if plan.tool_calls:
-        for index, call in enumerate(plan.tool_calls):
-            head = {"index": index, "id": call["id"], "type": "function"}
-            head["function"] = {"name": call["function"]["name"], "arguments": ""}
-            chunks.append(chunk({"tool_calls": [head]}))
-        pieces = [_pieces(call["function"]["arguments"]) for call in plan.tool_calls]
-        for step in range(max(len(p) for p in pieces)):
-            for index, call_pieces in enumerate(pieces):
-                if step < len(call_pieces):
-                    piece: dict[str, Any] = {"index": index, "function": {"arguments": call_pieces[step]}}
-                    if repeat_ids:
-                        call = plan.tool_calls[index]
-                        piece.update(id=call["id"], type="function")
-                        piece["function"]["name"] = call["function"]["name"]
-                    chunks.append(chunk({"tool_calls": [piece]}))
+        chunks.extend(chunk({"tool_calls": [delta]}) for delta in _tool_call_deltas(plan.tool_calls, repeat_ids))
     else:
         for token in plan.tokens:
             token_chunk = chunk({"content": token})
@@ -579,6 +637,27 @@ def stream_chunks(
         usage_chunk["usage"] = _usage(plan, meta)
         chunks.append(usage_chunk)
     return chunks
+
+
+def _tool_call_deltas(calls: list[dict[str, Any]], repeat_ids: bool) -> list[dict[str, Any]]:
+    """The streamed `tool_calls` deltas: each call's head (id, type, name), then the arguments in pieces, the
+    calls taking turns."""
+    deltas: list[dict[str, Any]] = []
+    for index, call in enumerate(calls):
+        head = {"index": index, "id": call["id"], "type": "function"}
+        head["function"] = {"name": call["function"]["name"], "arguments": ""}
+        deltas.append(head)
+    pieces = [_pieces(call["function"]["arguments"]) for call in calls]
+    for step in range(max(len(p) for p in pieces)):
+        for index, call_pieces in enumerate(pieces):
+            if step < len(call_pieces):
+                piece: dict[str, Any] = {"index": index, "function": {"arguments": call_pieces[step]}}
+                if repeat_ids:
+                    call = calls[index]
+                    piece.update(id=call["id"], type="function")
+                    piece["function"]["name"] = call["function"]["name"]
+                deltas.append(piece)
+    return deltas
 
 
 def _with_index(chunk: dict[str, Any], index: int) -> dict[str, Any]:

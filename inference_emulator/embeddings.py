@@ -54,15 +54,23 @@ def validate_embeddings(body: Mapping[str, Any], images: bool = False) -> list[s
         if not all(isinstance(item, str) for item in items):
             raise invalid("'input' must be a list of strings.", "input")
         texts = list(items)
-    dimensions = body.get("dimensions", DEFAULT_DIMENSIONS)
+    _check_size(len(texts), body.get("dimensions", DEFAULT_DIMENSIONS))
+    _check_options(body)
+    return texts
+
+
+def _check_size(inputs: int, dimensions: Any) -> None:
     if not isinstance(dimensions, int) or isinstance(dimensions, bool) or not 1 <= dimensions <= MAX_DIMENSIONS:
         raise invalid(f"'dimensions' must be an integer between 1 and {MAX_DIMENSIONS}.", "dimensions")
-    if len(texts) * dimensions > MAX_EMBEDDING_VALUES:
+    if inputs * dimensions > MAX_EMBEDDING_VALUES:
         raise too_much(
-            f"{len(texts)} inputs x {dimensions} dimensions is {len(texts) * dimensions} values; one request may "
+            f"{inputs} inputs x {dimensions} dimensions is {inputs * dimensions} values; one request may "
             f"ask for at most {MAX_EMBEDDING_VALUES}: send fewer inputs or fewer dimensions",
             "input",
         )
+
+
+def _check_options(body: Mapping[str, Any]) -> None:
     if "encoding_format" in body:
         encoding = body["encoding_format"]
         if encoding not in ENCODINGS_KNOWN:
@@ -73,7 +81,6 @@ def validate_embeddings(body: Mapping[str, Any], images: bool = False) -> list[s
         raise invalid(f"'input_type' must be one of {', '.join(INPUT_TYPES)}.", "input_type")
     if "model" in body and not isinstance(body["model"], str):
         raise invalid("'model' must be a string.", "model")
-    return texts
 
 
 def _encode(vector: list[float], encoding: str) -> list[float] | str:

@@ -15,6 +15,7 @@ FAULTS: dict[str, str] = {
     "reset": "Streams: abort the connection after `after` events (default 2); otherwise abort before answering.",
     "slow-first-byte": "Wait `delay` seconds (default 2) before sending the response headers.",
     "slow-stream": "Wait `delay` seconds (default 0.2) between streamed events.",
+    "hold-stream": "Streams: after `after` events (default 1) wait until `Emulator.release_streams()` is called.",
     "crlf": "SSE lines end in CRLF.",
     "cr": "SSE lines end in CR only.",
     "keepalive": "SSE `: ping - <timestamp>` comment lines at the start and between events.",

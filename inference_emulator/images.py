@@ -44,15 +44,7 @@ def validate_images(body: Mapping[str, Any]) -> tuple[int, int]:
     prompt = body.get("prompt")
     if not isinstance(prompt, str) or not prompt:
         raise invalid("'prompt' is required and must be a non-empty string.", "prompt")
-    size = body.get("size")
-    if not isinstance(size, str):
-        raise invalid("'size' is required and must be a string like '1024x1024'.", "size")
-    match = _SIZE_RE.match(size)
-    if match is None:
-        raise invalid(f"'size' {size!r} must look like '<width>x<height>'.", "size")
-    width, height = int(match.group(1)), int(match.group(2))
-    if not (1 <= width <= MAX_SIDE and 1 <= height <= MAX_SIDE):
-        raise invalid(f"'size' sides must be between 1 and {MAX_SIDE}.", "size")
+    width, height = _size(body.get("size"))
     if "quality" in body and body["quality"] not in ("standard", "hd"):
         raise unsupported(f"'quality' {body['quality']!r} is not supported; use standard or hd.", "quality")
     if "response_format" in body and body["response_format"] not in ("url", "b64_json"):
@@ -61,6 +53,19 @@ def validate_images(body: Mapping[str, Any]) -> tuple[int, int]:
         raise invalid("'seed' must be an integer.", "seed")
     if "model" in body and not isinstance(body["model"], str):
         raise invalid("'model' must be a string.", "model")
+    return width, height
+
+
+def _size(size: Any) -> tuple[int, int]:
+    """(width, height) of a `size` such as '1024x1024'."""
+    if not isinstance(size, str):
+        raise invalid("'size' is required and must be a string like '1024x1024'.", "size")
+    match = _SIZE_RE.match(size)
+    if match is None:
+        raise invalid(f"'size' {size!r} must look like '<width>x<height>'.", "size")
+    width, height = int(match.group(1)), int(match.group(2))
+    if not (1 <= width <= MAX_SIDE and 1 <= height <= MAX_SIDE):
+        raise invalid(f"'size' sides must be between 1 and {MAX_SIDE}.", "size")
     return width, height
 
 

@@ -122,33 +122,10 @@ def resolve_route(method: str, path: str, query: Mapping[str, str], openai_compa
 
     With `openai_compatible`, the `/v1/...` routes answer as llama.cpp and vLLM do: any api-version or none."""
     api_version = query.get("api-version")
-    shape = "serverless"
     if path.startswith("/openai/v1/"):
-        match = _V1_RE.match(path)
-        if match is None:
-            raise ApiError(404, "404", "Resource not found")
-        if api_version is not None and api_version != "preview":
-            raise ApiError(
-                400,
-                "BadRequest",
-                f"API version not supported: the v1 API takes no dated api-version (got '{api_version}'); omit "
-                "api-version, or use 'preview' for preview features.",
-                "api-version",
-            )
-        _check_method(method, "POST", path)
-        return Route(_OPERATIONS[match.group(1)], api_version, "azure-openai-v1")
+        return _azure_openai_v1_route(method, path, api_version)
     if path.startswith("/openai/"):
-        match = _AOAI_RE.match(path)
-        if match is None:
-            raise ApiError(404, "404", "Resource not found")
-        missing = _version_error(api_version)
-        if missing is not None:
-            raise missing
-        assert api_version is not None
-        if not _DATE_VERSION_RE.match(api_version):
-            raise ApiError(400, "UnsupportedApiVersion", f"API version '{api_version}' is not supported.")
-        _check_method(method, "POST", path)
-        return Route(_OPERATIONS[match.group(2)], api_version, "azure-openai", match.group(1))
+        return _azure_openai_route(method, path, api_version)
     github = _GITHUB_RE.match(path)
     if github is not None:
         _check_method(method, "POST", path)
@@ -159,33 +136,71 @@ def resolve_route(method: str, path: str, query: Mapping[str, str], openai_compa
         return Route(_OPERATIONS[compatible.group(1)], api_version, "openai-compatible")
     if openai_compatible and api_version is None:  # like llama.cpp: any other route is unknown
         raise ApiError(404, "NotFound", f"No route matches '{path}'.")
+    return _model_inference_route(method, path, api_version)
+
+
+def _azure_openai_v1_route(method: str, path: str, api_version: str | None) -> Route:
+    match = _V1_RE.match(path)
+    if match is None:
+        raise ApiError(404, "404", "Resource not found")
+    if api_version is not None and api_version != "preview":
+        raise ApiError(
+            400,
+            "BadRequest",
+            f"API version not supported: the v1 API takes no dated api-version (got '{api_version}'); omit "
+            "api-version, or use 'preview' for preview features.",
+            "api-version",
+        )
+    _check_method(method, "POST", path)
+    return Route(_OPERATIONS[match.group(1)], api_version, "azure-openai-v1")
+
+
+def _azure_openai_route(method: str, path: str, api_version: str | None) -> Route:
+    match = _AOAI_RE.match(path)
+    if match is None:
+        raise ApiError(404, "404", "Resource not found")
+    version = _required_version(api_version)
+    if not _DATE_VERSION_RE.match(version):
+        raise ApiError(400, "UnsupportedApiVersion", f"API version '{version}' is not supported.")
+    _check_method(method, "POST", path)
+    return Route(_OPERATIONS[match.group(2)], version, "azure-openai", match.group(1))
+
+
+def _required_version(api_version: str | None) -> str:
+    missing = _version_error(api_version)
+    if missing is not None:
+        raise missing
+    assert api_version is not None
+    return api_version
+
+
+def _model_inference_route(method: str, path: str, api_version: str | None) -> Route:
+    """The model inference API's routes, at the root (serverless) or under `/models` (Foundry)."""
+    shape = "serverless"
     if path == "/models" or path.startswith("/models/"):
         shape = "foundry"
         path = path[len("/models") :] or "/"
     if path not in _ALL_PATHS:
         raise ApiError(404, "NotFound", f"No route matches '{path}'.")
-    missing = _version_error(api_version)
-    if missing is not None:
-        raise missing
-    assert api_version is not None
-    if api_version not in ROUTES:
+    version = _required_version(api_version)
+    if version not in ROUTES:
         raise ApiError(
             400,
             "UnsupportedApiVersion",
-            f"The api-version '{api_version}' is not supported; supported versions: {', '.join(API_VERSIONS)}.",
+            f"The api-version '{version}' is not supported; supported versions: {', '.join(API_VERSIONS)}.",
             "api-version",
         )
-    routes = ROUTES[api_version]
+    routes = ROUTES[version]
     if path not in routes:
         hint = ", ".join(sorted(routes))
         raise ApiError(
             404,
             "NotFound",
-            f"The route '{path}' is not available in api-version {api_version}; routes of this version: {hint}.",
+            f"The route '{path}' is not available in api-version {version}; routes of this version: {hint}.",
         )
     expected_method, operation = routes[path]
     _check_method(method, expected_method, path)
-    return Route(operation, api_version, shape)
+    return Route(operation, version, shape)
 
 
 def _check_method(method: str, expected: str, path: str) -> None:

@@ -218,6 +218,10 @@ class Emulator:
             raise ValueError(f"latency must be a number of seconds between 0 and 3600, got {seconds!r}")
         self._state.latency = float(seconds)
 
+    def release_streams(self) -> None:
+        """Let the streams the `hold-stream` fault holds go on (those that start later are held again)."""
+        self._state.release_streams()
+
     def reset_faults(self) -> None:
         """Forget how many times each counted fault has fired."""
         self._state.counters.reset()

@@ -1,5 +1,6 @@
 # Server-Sent Events on the wire: turns a list of JSON events into frames, applies the SSE framing faults
-# (line endings, comments, multi-line data, ...) and writes them chunk by chunk with the timing faults.
+# (line endings, comments, multi-line data, ...) and writes them chunk by chunk with the timing faults (and the
+# hold that lets a test see an event arrive before the server writes the next).
 from __future__ import annotations
 
 import asyncio
@@ -12,6 +13,7 @@ from typing import Any
 from aiohttp import web
 
 from .faults import FaultSpec
+from .state import EmulatorState
 
 __all__ = [
     "StreamAborted",
@@ -25,6 +27,8 @@ __all__ = [
 
 MID_STREAM_ERROR: dict[str, Any] = {"error": {"code": "InternalServerError", "message": "The model failed mid-stream"}}
 _SPLIT_PAUSE = 0.02
+_HOLD_POLL = 0.01  # seconds between two looks at whether a held stream was released
+_PIECEWISE = ("tiny-chunks", "split-utf8")  # faults that write a frame in several writes, the last one too
 
 
 class StreamAborted(Exception):
@@ -91,35 +95,63 @@ def _split_inside_utf8(data: bytes) -> list[bytes]:
 
 
 async def write_frames(
-    request: web.BaseRequest, response: web.StreamResponse, frames: list[bytes], fault: FaultSpec | None
+    request: web.BaseRequest,
+    response: web.StreamResponse,
+    frames: list[bytes],
+    fault: FaultSpec | None,
+    state: EmulatorState | None = None,
 ) -> None:
     """Write the frames, flushing each one; raises StreamAborted when the `reset` fault cuts the connection."""
-    name = fault.name if fault else None
-    delay = fault.number("delay", 0.2) if fault is not None and name == "slow-stream" else 0.0
-    reset_after = fault.integer("after", 2) if fault is not None and name == "reset" else None
+    name, delay, reset_after, hold_after = _timing(fault)
+    releases = state.releases if state is not None else 0  # a release from now on lets this stream go on
     for written, frame in enumerate(frames):
         if reset_after is not None and written >= reset_after:
             abort_connection(request)
         if written and delay:
             await asyncio.sleep(delay)
-        if name == "tiny-chunks":
-            for offset in range(len(frame)):
-                await response.write(frame[offset : offset + 1])
-        elif name == "split-utf8":
-            for part_index, part in enumerate(_split_inside_utf8(frame)):
-                if part_index:
-                    await asyncio.sleep(_SPLIT_PAUSE)
-                await response.write(part)
-        elif written == len(frames) - 1 and reset_after is None:
+        if written == hold_after and state is not None:
+            await _held(state, releases)
+        if written == len(frames) - 1 and reset_after is None and name not in _PIECEWISE:
             # The last frame and the end of the body in one write, as servers commonly send them: a client
             # that stops at `[DONE]` finds the end already arrived and can keep the connection.
             await response.write_eof(frame)
             return
-        else:
-            await response.write(frame)
+        await _write_frame(response, frame, name)
     if reset_after is not None:
         abort_connection(request)
     await response.write_eof()
+
+
+def _timing(fault: FaultSpec | None) -> tuple[str | None, float, int | None, int | None]:
+    """The fault's name, the pause between events, and the events after which the stream is reset or held."""
+    if fault is None:
+        return None, 0.0, None, None
+    name = fault.name
+    delay = fault.number("delay", 0.2) if name == "slow-stream" else 0.0
+    reset_after = fault.integer("after", 2) if name == "reset" else None
+    hold_after = fault.integer("after", 1) if name == "hold-stream" else None
+    return name, delay, reset_after, hold_after
+
+
+async def _held(state: EmulatorState, releases: int) -> None:
+    """Wait for a release after the `releases` seen when the stream started (cancelled with the request when the
+    client leaves, or the server stops)."""
+    while state.releases == releases:
+        await asyncio.sleep(_HOLD_POLL)
+
+
+async def _write_frame(response: web.StreamResponse, frame: bytes, name: str | None) -> None:
+    """One frame, in the writes the fault asks for."""
+    if name == "tiny-chunks":
+        for offset in range(len(frame)):
+            await response.write(frame[offset : offset + 1])
+    elif name == "split-utf8":
+        for part_index, part in enumerate(_split_inside_utf8(frame)):
+            if part_index:
+                await asyncio.sleep(_SPLIT_PAUSE)
+            await response.write(part)
+    else:
+        await response.write(frame)
 
 
 def abort_connection(request: web.BaseRequest) -> None:

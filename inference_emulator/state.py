@@ -75,6 +75,11 @@ class EmulatorState:
         self._ids: dict[str, itertools.count[int]] = {}
         self._lock = threading.Lock()
         self._requests: list[RecordedRequest] = []
+        self.releases = 0  # how many times the streams held by the `hold-stream` fault were released
+
+    def release_streams(self) -> None:
+        with self._lock:
+            self.releases += 1
 
     def next_id(self, kind: str) -> int:
         """The next number in the sequence `kind` (chat, call, embeddings, image), starting at 1."""

@@ -213,6 +213,25 @@ def test_slow_stream_is_delivered_incrementally(emu: Emulator) -> None:
     assert arrivals[-1][0] - arrivals[0][0] >= 0.05 * 6
 
 
+def test_hold_stream_waits_for_a_release(emu: Emulator) -> None:
+    conn = _connection(emu)
+    try:
+        _send(conn, STREAM_BODY, fh("hold-stream;after=2"))
+        response = conn.getresponse()
+        received = b""
+        while received.count(b"\n\n") < 2:  # the events written before the hold, whatever the reads' sizes
+            piece = response.read1(65536)
+            assert piece, "the stream ended while held"
+            received += piece
+        assert len(sse_data(received)) == 2  # and nothing after them: the rest waits for the release
+        emu.release_streams()
+        received += response.read()
+    finally:
+        conn.close()
+    events = sse_data(received)
+    assert len(events) == 9 and events[-1] == "[DONE]"
+
+
 # --- SSE framings -----------------------------------------------------------------------------------------------
 
 FRAMING_CASES = [
