@@ -2,7 +2,7 @@
 # Copyright (c) Microsoft Corporation.
 # Licensed under the MIT License.
 # ------------------------------------
-"""`python -m azure.ai.inference`: the command line of `_cli.py`, as the `azure-ai-inference` script runs it."""
+"""`python -m azure.ai.inference`: the command line of `_cli`, as the `azure-ai-inference` script runs it."""
 
 import sys
 
