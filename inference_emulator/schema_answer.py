@@ -69,6 +69,10 @@ class _Answer:
             if not isinstance(ref, str) or refs.count(ref) > MAX_REF_DEPTH:
                 return None
             return self.value(self.resolve(ref), refs + (ref,), level + 1)
+        return self.combined(schema, refs, level)
+
+    def combined(self, schema: Mapping[str, Any], refs: tuple[str, ...], level: int) -> Any:
+        """A value of a schema that is not a reference: `const`, `enum`, a choice, parts merged, or a type's."""
         if "const" in schema:
             return schema["const"]
         if isinstance(schema.get("enum"), list) and schema["enum"]:
@@ -130,11 +134,11 @@ class _Answer:
         return {name: self.value(properties.get(name), refs, level + 1) for name in names}
 
     def array(self, schema: Mapping[str, Any], refs: tuple[str, ...], level: int) -> list[Any]:
-        low = schema.get("minItems") if isinstance(schema.get("minItems"), int) else 0
-        high = schema.get("maxItems") if isinstance(schema.get("maxItems"), int) else None
+        low, high, positions = schema.get("minItems"), schema.get("maxItems"), schema.get("prefixItems")
+        low = low if isinstance(low, int) else 0
         count = low if self.deep(refs) else max(1, low)
-        count = min(count, high) if high is not None else count
-        positions = schema.get("prefixItems") if isinstance(schema.get("prefixItems"), list) else []
+        count = min(count, high) if isinstance(high, int) else count
+        positions = positions if isinstance(positions, list) else []
         items = schema.get("items", {})
         return [self.value(positions[i] if i < len(positions) else items, refs, level + 1) for i in range(count)]
 
