@@ -210,6 +210,8 @@ def _split(text: str, names: tuple[str, ...], path: str) -> tuple[_Region, str]:
         except ValueError:
             raise SystemExit(f"{path}: a generated region without its end line {REGION_END.strip()!r}") from None
         stripped = stripped[end + 1 :]
+        while stripped and stripped[0].strip() == "":
+            stripped.pop(0)
     return _Region("".join(lines[:last]), "".join(stripped)), source
 
 
