@@ -368,20 +368,23 @@ def test_reset_before_the_answer_raises_service_response_error(emu: Emulator) ->
 
 
 def test_read_timeout_raises_service_response_error(emu: Emulator) -> None:
-    slow = fault("slow-first-byte;delay=1")
+    # The emulator would answer only after 30 s, far past the read timeout (and past a wait the test could
+    # sit out): only the timeout can end these calls; each leaves its connection, and the emulator stops
+    # waiting with it.
+    stalled = fault("slow-first-byte;delay=30")
     with chat_client(emu.url) as client:
-        started = time.monotonic()
         with pytest.raises(ServiceResponseTimeoutError):
-            client.create(messages=messages(), headers=slow, read_timeout=0.3, retry_total=0)
+            client.create(messages=messages(), headers=stalled, read_timeout=0.3, retry_total=0)
         with pytest.raises(ServiceResponseError):
-            client.create_streaming(messages=messages(), headers=slow, read_timeout=0.3, retry_total=0)
-        assert time.monotonic() - started < 1.8
+            client.create_streaming(messages=messages(), headers=stalled, read_timeout=0.3, retry_total=0)
     with chat_client(emu.url, read_timeout=0.3) as client:
         with pytest.raises(ServiceResponseError):
-            client.create(messages=messages(), headers=slow, retry_total=0)
+            client.create(messages=messages(), headers=stalled, retry_total=0)
         # A longer timeout for one call wins over the transport's.
+        slow = fault("slow-first-byte;delay=1")
         result = client.create(messages=messages(), headers=slow, read_timeout=5, retry_total=0)
         assert result.choices[0].message.content == EXPECTED
+    assert emu.wait_for_open_connections(0)
 
 
 def test_connection_refused_raises_service_request_error() -> None:
@@ -626,15 +629,16 @@ def test_response_contract(emu: Emulator) -> None:
 def test_streamed_response_is_delivered_incrementally(emu: Emulator) -> None:
     body = {"messages": [{"role": "user", "content": "one two three"}], "stream": True}
     with Transport() as transport:
-        response = transport.send(chat_request(emu, body, headers=fault("slow-stream;delay=0.3")), stream=True)
-        started = time.monotonic()
+        # The emulator writes the first event, then holds the rest until the test releases it: the first chunk
+        # can only reach the client before the rest is written (a transport that waited for the whole body would
+        # wait until the test's timeout).
+        response = transport.send(chat_request(emu, body, headers=fault("hold-stream;after=1")), stream=True)
         chunks = response.iter_bytes()
         first = next(chunks)
-        first_at = time.monotonic() - started
-        rest = b"".join(chunks)
-        total = time.monotonic() - started
         assert first.startswith(b"data: ")
-        assert first_at < total - 1.0
+        assert b"[DONE]" not in first
+        emu.release_streams()
+        rest = b"".join(chunks)
         assert rest.rstrip().endswith(b"data: [DONE]")
         assert response.is_closed and response.is_stream_consumed
         # Fully read: the connection went back to the pool and serves the next request.
