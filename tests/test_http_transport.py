@@ -22,7 +22,7 @@ from azure.core.exceptions import ServiceRequestError
 
 from azure.ai.inference import ChatCompletionsClient
 from azure.ai.inference._transport.http_client import HttpClientTransport
-from azure.ai.inference._policies import default_transport
+from azure.ai.inference._pipeline import default_transport
 from azure.ai.inference.models import UserMessage
 from inference_emulator import DEFAULT_KEY, Emulator
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from azure.ai.inference._policies import default_async_transport
+from azure.ai.inference._pipeline import default_async_transport
 
 
 @pytest.mark.parametrize("variable", ["HTTPS_PROXY", "http_proxy", "ALL_PROXY"])
@@ -36,7 +36,7 @@ def test_sync_clients_default_to_the_http_client_transport_and_keep_requests_sel
     from azure.core.pipeline.transport import RequestsTransport
 
     from azure.ai.inference import ChatCompletionsClient
-    from azure.ai.inference._policies import default_transport
+    from azure.ai.inference._pipeline import default_transport
     from azure.ai.inference._transport.http_client import HttpClientTransport
     from azure.ai.inference.models import UserMessage
     from inference_emulator import DEFAULT_KEY

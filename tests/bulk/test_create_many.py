@@ -13,7 +13,7 @@ from azure.core.pipeline.transport import AsyncHttpTransport, HttpTransport
 
 from azure.ai.inference import BulkProgress
 from azure.ai.inference._bulk import MAX_PAUSE, Throttle, retry_after
-from azure.ai.inference._policies import default_async_transport, default_transport
+from azure.ai.inference._pipeline import default_async_transport, default_transport
 from inference_emulator import Emulator
 from inference_emulator.embeddings import embedding_vector
 

@@ -26,7 +26,8 @@ from . import models as _models
 from ._core.arguments import PER_CALL_OPTIONS, check_options
 from ._core.results import model_info, raise_for_status, read_json
 from ._pipeline import RedirectPolicy, TokenCredentialPolicy, PipelineKind
-from ._policies import RETRY_AFTER_REFUSED, RetryPolicy, SansIOPolicyGroup, default_transport
+from ._pipeline import default_transport
+from ._policies import RETRY_AFTER_REFUSED, RetryPolicy, SansIOPolicyGroup
 from ._settings import ClientSettings
 from ._streaming import StreamingChatCompletions
 from ._tracing import MODEL_INFO, CallSpan, content_recording_keyword, start_span

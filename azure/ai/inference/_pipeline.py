@@ -14,6 +14,7 @@ transport types they pass in a `PipelineKind`.
 
 from __future__ import annotations
 
+import os
 from typing import Any, NamedTuple, Optional
 from urllib.parse import urlsplit
 
@@ -143,6 +144,49 @@ def policy_list(kwargs: dict[str, Any], endpoint: str, group_type: Any) -> list[
         ],
         group_type,
     )
+
+
+# ------------------------------------------------------------------------------------------- transport choice
+
+
+def default_transport(**kwargs: Any) -> Any:
+    """The sync clients' transport when none is given: `HttpClientTransport` (on the standard library's
+    http.client), imported on first use to keep the package's import light. A `session=` (a `requests.Session`)
+    selects azure-core's requests transport, as does `transport=RequestsTransport()`."""
+    # pylint: disable=import-outside-toplevel
+    if "session" in kwargs:
+        from azure.core.pipeline.transport import RequestsTransport
+
+        return RequestsTransport(**kwargs)
+    from ._transport.http_client import HttpClientTransport
+
+    return HttpClientTransport(**kwargs)
+
+
+def default_async_transport(**kwargs: Any) -> Any:
+    """The async clients' transport when none is given: azure-core's aiohttp transport with our bounds
+    (`_transport.aiohttp.AioHttpTransport`).
+
+    aiohttp, when it trusts the environment, looks up proxy settings and `.netrc` for every request, in a
+    thread. The environment is read once here instead: with no proxy variable and no `.netrc` file set, the
+    session does not trust the environment, which gives the same behaviour without the per-request cost. The CA
+    bundle variables are read either way.
+    """
+    from ._transport.aiohttp import AioHttpTransport  # pylint: disable=import-outside-toplevel
+
+    if "use_env_settings" not in kwargs and "trust_env" not in kwargs and not _environment_matters():
+        kwargs = {**kwargs, "trust_env": False}
+    return AioHttpTransport(**kwargs)
+
+
+def _environment_matters() -> bool:
+    """Whether the process environment sets proxies or a `.netrc` file that aiohttp would use."""
+    import urllib.request  # pylint: disable=import-outside-toplevel  # not needed at import time
+
+    if urllib.request.getproxies():
+        return True
+    netrc = os.environ.get("NETRC") or os.path.join(os.path.expanduser("~"), ".netrc")
+    return os.path.isfile(netrc)
 
 
 # ------------------------------------------------------------------------------------------- credential policies

@@ -12,7 +12,7 @@ It sends nothing and awaits nothing, so that the sync and the async clients shar
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any, Optional
 
 from ._transport.bodies import check_max_response_bytes, check_seconds

@@ -24,6 +24,7 @@ from ._core.accumulate import Accumulator
 from ._core.errors import stream_error
 from ._core.sse import DEFAULT_MAX_EVENT_SIZE
 from ._core.stream import Item, UpdateDecoder
+from . import models
 from .models._patch import ChatCompletions, StreamingChatCompletionsUpdate
 
 if TYPE_CHECKING:
@@ -285,3 +286,16 @@ class StreamingChatCompletions(_StreamBase):
         if getattr(self, "_span", None) is not None:
             self._end_span()  # the connection itself is released by the finalizer
 # </generated>
+
+
+def _export_from_models() -> None:
+    """`azure.ai.inference.models` exports the stream classes too, at their 1.0.0b9 place. The models layer
+    does not import this module (that would be an import cycle): they are placed there when this module loads,
+    which the package's own import does before any name of `models` can be read."""
+    for cls in (StreamingChatCompletions, AsyncStreamingChatCompletions):
+        setattr(models, cls.__name__, cls)
+        if cls.__name__ not in models.__all__:
+            models.__all__.append(cls.__name__)
+
+
+_export_from_models()

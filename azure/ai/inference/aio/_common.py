@@ -25,7 +25,8 @@ from .. import models as _models
 from .._core.arguments import PER_CALL_OPTIONS, check_options
 from .._core.results import model_info, raise_for_status, read_json
 from .._pipeline import AsyncRedirectPolicy, AsyncTokenCredentialPolicy, PipelineKind
-from .._policies import RETRY_AFTER_REFUSED, AsyncRetryPolicy, AsyncSansIOPolicyGroup, default_async_transport
+from .._pipeline import default_async_transport
+from .._policies import RETRY_AFTER_REFUSED, AsyncRetryPolicy, AsyncSansIOPolicyGroup
 from .._settings import ClientSettings
 from .._streaming import AsyncStreamingChatCompletions
 from .._tracing import MODEL_INFO, CallSpan, content_recording_keyword, start_span

@@ -45,9 +45,6 @@ from .._core.json import as_dict, as_mapping, as_sequence, dicts
 from .._utils.model_base import Model, SdkJSONEncoder
 from ._enums import AudioContentFormat, ImageDetailLevel
 
-if TYPE_CHECKING:
-    from .._streaming import AsyncStreamingChatCompletions, StreamingChatCompletions
-
 __all__ = [
     "SystemMessage",
     "DeveloperMessage",
@@ -60,8 +57,6 @@ __all__ = [
     "DEFAULT_MAX_FILE_BYTES",
     "ModelInfo",
     "ChatCompletionsNamedToolChoiceFunction",
-    "StreamingChatCompletions",
-    "AsyncStreamingChatCompletions",
     "StreamingChatCompletionsUpdate",
     "StreamingChatChoiceUpdate",
     "StreamingChatResponseMessageUpdate",
@@ -71,6 +66,13 @@ __all__ = [
     "ChatChoice",
     "ChatResponseMessage",
 ]
+
+if TYPE_CHECKING:
+    # The stream classes, also exported by `models` at their 1.0.0b9 place. At run time `_streaming` (a layer
+    # above, which imports this module) puts them in `models` when it loads, which the package's import does first.
+    from .._streaming import AsyncStreamingChatCompletions, StreamingChatCompletions
+
+    __all__ += ["StreamingChatCompletions", "AsyncStreamingChatCompletions"]
 
 
 _M = TypeVar("_M")
@@ -516,15 +518,6 @@ def patch_sdk() -> None:
     for cls in _RESULT_MODELS:
         setattr(cls, "__getitem__", _typed_getitem)
     setattr(Model, "__str__", _json_str)
-
-
-def __getattr__(name: str) -> Any:
-    # The stream classes live with the stream code, which imports this module; resolved on first use.
-    if name in ("StreamingChatCompletions", "AsyncStreamingChatCompletions"):
-        from .. import _streaming  # pylint: disable=import-outside-toplevel
-
-        return getattr(_streaming, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def json_object(value: object) -> dict[str, Any]:
