@@ -667,24 +667,30 @@ def stage_rows(bench: str, stages: dict[str, float]) -> list[tuple[str, Optional
         )
         decode = s("azure/core/pipeline/policies/_universal.py:deserialize_from_http_generics")
         result = s(
-            "azure/ai/inference/_results.py:embeddings_result"
+            "azure/ai/inference/_core/results.py:embeddings_result"
             if bench.startswith("emb")
-            else "azure/ai/inference/_results.py:chat_completions"
+            else "azure/ai/inference/_core/results.py:chat_completions"
         )
         call = s("benchmarks/workloads.py:call")
         reading = "every `data[i].embedding`" if bench.startswith("emb") else "`choices[0].message.content`"
         return [
             ("the whole call, as the caller sees it", call),
-            ("build the request (`_settings.py` `ClientSettings.request`)", s("azure/ai/inference/_settings.py:request")),
+            (
+                "build the request (`_core/settings.py` `RequestSettings.request`)",
+                s("azure/ai/inference/_core/settings.py:request"),
+            ),
             (
                 "azure-core pipeline: the policies, without transport and content decoding",
                 _minus(run, transport, decode),
             ),
             ("transport: " + ("aiohttp" if aio else "requests + urllib3 + http.client") + " + socket", transport),
             ("`ContentDecodePolicy`: azure-core parses the JSON body", decode),
-            ("`_results.read_json`: the JSON body parsed (again)", s("azure/ai/inference/_results.py:read_json")),
             (
-                "the result model (`_results."
+                "`_core.results.read_json`: the JSON body parsed (again)",
+                s("azure/ai/inference/_core/results.py:read_json"),
+            ),
+            (
+                "the result model (`_core.results."
                 + ("embeddings_result" if bench.startswith("emb") else "chat_completions")
                 + "`)",
                 result,
@@ -699,10 +705,10 @@ def stage_rows(bench: str, stages: dict[str, float]) -> list[tuple[str, Optional
                 "reading the body: azure-core `iter_bytes` -> requests -> urllib3",
                 s("azure/core/rest/_http_response_impl.py:iter_bytes"),
             ),
-            ("SSE decoding (`_sse.py` `SSEDecoder.feed`)", s("azure/ai/inference/_sse.py:feed")),
+            ("SSE decoding (`_core/sse.py` `SSEDecoder.feed`)", s("azure/ai/inference/_core/sse.py:feed")),
             (
-                "event -> update (`_streaming.py` `event_to_update`, `json.loads` included)",
-                s("azure/ai/inference/_streaming.py:event_to_update"),
+                "event -> update (`_core/stream.py` `event_to_update`, `json.loads` included)",
+                s("azure/ai/inference/_core/stream.py:event_to_update"),
             ),
             ("`json.loads` alone", s("stdlib/json/__init__.py:loads")),
             (
