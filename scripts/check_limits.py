@@ -71,7 +71,6 @@ PENDING: frozenset[str] = frozenset(
         "azure/ai/inference/_core/settings.py",
         "azure/ai/inference/_core/sse.py",
         "scripts/check_layers.py",
-        "scripts/unasync.py",
     }
 )
 
@@ -170,6 +169,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"check_limits: {offence}")
     for offence in pending:
         print(f"check_limits: (pending split, not failed) {offence}")
+    for path in sorted(PENDING - {o.path for o in pending}):
+        print(f"check_limits: PENDING lists {path}, which is within the limits now: remove it")
     for note in notes:
         print(f"check_limits: {note}")
     if failing:
