@@ -248,20 +248,25 @@ def check(root: Path = DEFAULT_DIR) -> list[str]:
     return layer_violations(imports) + cycle_violations(imports)
 
 
+def print_graph(imports: list[Import], root: Path) -> None:
+    """Every edge of the package's import graph with the levels of its imports, and the function-level imports."""
+    for source, targets in sorted(graph_of(imports).items()):
+        for target, made_by in sorted(targets.items()):
+            levels = ",".join(sorted({imp.level for imp in made_by}))
+            print(f"{source or PACKAGE} -> {target or PACKAGE} [{levels}]")
+    inside = [imp for imp in imports if imp.level == "function" and _package_module(imp.target) is not None]
+    print(f"function-level imports of package modules: {len(inside)}")
+    for imp in inside:
+        print(f"  {imp.path.relative_to(root)}:{imp.line} -> {imp.target}")
+
+
 def main(argv: list[str]) -> int:
     listing = "--list" in argv
     args = [a for a in argv if a != "--list"]
     root = Path(args[0]) if args else DEFAULT_DIR
     imports = collect(root)
     if listing:
-        for source, targets in sorted(graph_of(imports).items()):
-            for target, made_by in sorted(targets.items()):
-                levels = ",".join(sorted({imp.level for imp in made_by}))
-                print(f"{source or PACKAGE} -> {target or PACKAGE} [{levels}]")
-        inside = [imp for imp in imports if imp.level == "function" and _package_module(imp.target) is not None]
-        print(f"function-level imports of package modules: {len(inside)}")
-        for imp in inside:
-            print(f"  {imp.path.relative_to(root)}:{imp.line} -> {imp.target}")
+        print_graph(imports, root)
     problems = layer_violations(imports) + cycle_violations(imports)
     for problem in problems:
         print(problem)

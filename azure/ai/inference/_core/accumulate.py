@@ -154,24 +154,31 @@ class _Choice:
             ):
                 self.content.append(content)
                 return
+        self._merge(choice)
+
+    def _merge(self, choice: dict[str, Any]) -> None:
+        """Any other update: a delta of any shape, a finish reason, fields outside the spec."""
         delta = as_dict(choice.get("delta"))
         if delta is not None:
-            if self.role is None and delta.get("role"):
-                self.role = delta["role"]
-            content = delta.get("content")
-            if isinstance(content, str):
-                self.content.append(content)
-            for piece in dicts(delta.get("tool_calls")):
-                self.tool_calls.add(piece)
-            for key, value in delta.items():
-                if key in _DELTA_KEYS or value is None:
-                    continue
-                self._extra(key, value)
+            self._merge_delta(delta)
         if choice.get("finish_reason") is not None:
             self.finish_reason = choice["finish_reason"]
         for key, value in choice.items():
             if key not in ("index", "delta", "finish_reason"):
                 self.other[key] = value
+
+    def _merge_delta(self, delta: dict[str, Any]) -> None:
+        if self.role is None and delta.get("role"):
+            self.role = delta["role"]
+        content = delta.get("content")
+        if isinstance(content, str):
+            self.content.append(content)
+        for piece in dicts(delta.get("tool_calls")):
+            self.tool_calls.add(piece)
+        for key, value in delta.items():
+            if key in _DELTA_KEYS or value is None:
+                continue
+            self._extra(key, value)
 
     def _extra(self, key: str, value: Any) -> None:
         """A string continues the string before it; any other value replaces what was there."""

@@ -74,11 +74,7 @@ class RequestSettings:
             version = f"api_version {self.api_version!r}" if shape.model_inference else shape.label
             raise ValueError(f"{method} is not available with {version} on this endpoint")
         if body is not None:
-            if any(v is not None for v in given.values()) or model_extras is not None:
-                raise TypeError(f"{method}() takes either a body or keyword arguments, not both")
-            payload = body_from_mapping(body, stream)
-            self._check_model(payload)
-            return self._request(operation, encode_body(payload, stream=stream), stream, None)
+            return self._body_request(operation, method, body, given, model_extras, stream)
         payload = build_body(self.fields, self.defaults, given, self.body_version, required)
         if not stream:
             payload.pop("stream_options", None)  # a client default that applies to streamed calls only
@@ -94,6 +90,16 @@ class RequestSettings:
             allow = self.routes.extras_allow
         content = encode_body(payload, extras, stream=stream)
         return self._request(operation, content, stream, allow)
+
+    def _body_request(
+        self, operation: str, method: str, body: Any, given: Mapping[str, Any], model_extras: Any, stream: bool
+    ) -> HttpRequest:
+        """The request of a call that gave its `body` whole: sent as it is, with no keyword argument beside it."""
+        if any(v is not None for v in given.values()) or model_extras is not None:
+            raise TypeError(f"{method}() takes either a body or keyword arguments, not both")
+        payload = body_from_mapping(body, stream)
+        self._check_model(payload)
+        return self._request(operation, encode_body(payload, stream=stream), stream, None)
 
     def _request(self, operation: str, content: bytes, stream: bool, extra_params: Optional[str]) -> HttpRequest:
         """The operation's request with this body. The generated builder makes the request line and headers once

@@ -12,7 +12,7 @@
 # holds the unterminated tail of the stream, so a long line that trickles in is never scanned twice.
 from __future__ import annotations
 
-from typing import Callable, NamedTuple, NoReturn, Optional
+from typing import Any, Callable, NamedTuple, NoReturn, Optional
 
 __all__ = ["DEFAULT_MAX_EVENT_SIZE", "SSEDecoder", "SSEError", "ServerSentEvent"]
 
@@ -64,6 +64,13 @@ class SSEError(ValueError):
         self.events = events if events is not None else []
 
 
+def _as_bytes(chunk: Any) -> bytes:
+    """A bytearray or memoryview chunk as bytes; TypeError for str."""
+    if isinstance(chunk, str):
+        raise TypeError("SSEDecoder.feed() takes bytes, not str")
+    return bytes(chunk)  # a bytearray or memoryview, converted as before
+
+
 class SSEDecoder:
     """Turns the bytes of a ``text/event-stream`` body into :class:`ServerSentEvent` objects.
 
@@ -106,17 +113,13 @@ class SSEDecoder:
         :raises SSEError: on invalid UTF-8, on a line or an event's data larger than ``max_event_size``, or if the
             decoder is finished (after :meth:`flush` or an earlier error).
         """
+        # Complexity 20: the per-chunk hot loop; its common case (one whole `data:` event) stays inline.
         if self._done is not None:
             raise SSEError(f"the event stream decoder is finished: {self._done}; use a new SSEDecoder")
-        data: object = chunk
-        if isinstance(data, str):
-            raise TypeError("SSEDecoder.feed() takes bytes, not str")
-        if type(data) is not bytes:  # bytearray or memoryview
-            chunk = bytes(chunk)
-        if self._skip_lf and chunk:
-            self._skip_lf = False
-            if chunk[0] == _LF:
-                chunk = chunk[1:]
+        if type(chunk) is not bytes:
+            chunk = _as_bytes(chunk)
+        if self._skip_lf:
+            chunk = self._after_cr(chunk)
         if not chunk:
             return []
         if (
@@ -146,18 +149,34 @@ class SSEDecoder:
             self._skip_lf = True
         elif last != _LF:
             tail = lines.pop()  # not empty: the chunk does not end with a line break
-        if self._buf and lines:
-            lines[0] = bytes(self._buf) + lines[0]
-            self._buf.clear()
+        if self._buf:
+            self._prepend_pending(lines)
         events = self._lines(lines)
         if tail:
-            self._buf += tail
-            size = len(self._buf)
-            if not self._started and _BOM.startswith(bytes(self._buf[:3])):
-                size -= min(size, 3)  # a byte order mark (or its start) at the very start is not part of the line
-            if size > self._max:
-                self._fail(f"a line is longer than max_event_size ({self._max} bytes); {_RAISE_HINT}", events=events)
+            self._keep(tail, events)
         return events
+
+    def _prepend_pending(self, lines: list[bytes]) -> None:
+        """The buffered start of a line joins the first line of the chunk, once the chunk ends that line."""
+        if lines:
+            lines[0] = bytes(self._buf) + lines[0]
+            self._buf.clear()
+
+    def _after_cr(self, chunk: bytes) -> bytes:
+        """The chunk after one that ended in CR: an LF at its start ends the same line break."""
+        if not chunk:
+            return chunk
+        self._skip_lf = False
+        return chunk[1:] if chunk[0] == _LF else chunk
+
+    def _keep(self, tail: bytes, events: list[ServerSentEvent]) -> None:
+        """Buffer the unterminated end of a chunk, within the bound on a line."""
+        self._buf += tail
+        size = len(self._buf)
+        if not self._started and _BOM.startswith(bytes(self._buf[:3])):
+            size -= min(size, 3)  # a byte order mark (or its start) at the very start is not part of the line
+        if size > self._max:
+            self._fail(f"a line is longer than max_event_size ({self._max} bytes); {_RAISE_HINT}", events=events)
 
     def flush(self) -> list[ServerSentEvent]:
         """Signal the end of the stream and return the events still pending; the decoder is then finished.
@@ -218,17 +237,22 @@ class SSEDecoder:
                 self._data_size += len(raw) - (len(line) - len(value)) + 1  # the prefix is ASCII: chars == bytes
                 if self._data_size > self._max:
                     self._fail(f"an event's data is larger than max_event_size ({self._max} bytes); {_RAISE_HINT}")
-            elif name == "event":
-                self._event_type = value
-            elif name == "id":
-                if "\0" not in value:
-                    self._last_id = value
-            elif name == "retry":
-                # Digits only, as the standard says; a value too long to be a real delay is ignored too, so a
-                # hostile stream cannot make int() fail (or cost quadratic time) on thousands of digits.
-                if value.isascii() and value.isdigit() and len(value) <= _MAX_RETRY_DIGITS:
-                    self._retry = int(value)
-            # Anything else, including a comment (empty name: the line starts with ":"), is ignored.
+            else:
+                self._field(name, value)
+
+    def _field(self, name: str, value: str) -> None:
+        """A field other than `data` (rare in a stream of updates, so out of the loop above)."""
+        if name == "event":
+            self._event_type = value
+        elif name == "id":
+            if "\0" not in value:
+                self._last_id = value
+        elif name == "retry":
+            # Digits only, as the standard says; a value too long to be a real delay is ignored too, so a
+            # hostile stream cannot make int() fail (or cost quadratic time) on thousands of digits.
+            if value.isascii() and value.isdigit() and len(value) <= _MAX_RETRY_DIGITS:
+                self._retry = int(value)
+        # Anything else, including a comment (empty name: the line starts with ":"), is ignored.
 
     def _fail(
         self, message: str, cause: BaseException | None = None, events: list[ServerSentEvent] | None = None
