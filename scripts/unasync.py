@@ -60,6 +60,12 @@ NOT_GENERATED = {
         "after `[DONE]` the async stream reads the end of the body for a moment; the sync transport finishes it "
         "from its buffer on close"
     ),
+    f"{PACKAGE}/_tool_calls.py: run_calls_async": (
+        "run_tools' calls of one round: a loop against one asyncio.gather; no token rewrite turns one into the other"
+    ),
+    f"{PACKAGE}/_tool_calls.py: tool_loop_async": (
+        "the sync loop refuses async functions among the tools before any call, the async one runs them"
+    ),
     f"{PACKAGE}/_policies.py: AsyncRetryPolicy": (
         "one implementation (`_BoundedRetry`) placed before azure-core's sync or async retry policy; the two "
         "classes only name their bases"
@@ -95,6 +101,8 @@ NAMES = {
     "default_async_transport": "default_transport",
     "embed_many_async": "embed_many",
     "embed_with_dask_async": "embed_with_dask",
+    "run_calls_async": "run_calls",
+    "tool_loop_async": "tool_loop",
     "__aenter__": "__enter__",
     "__aexit__": "__exit__",
     "__aiter__": "__iter__",

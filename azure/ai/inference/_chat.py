@@ -3,12 +3,12 @@
 # Copyright (c) Microsoft Corporation.
 # Licensed under the MIT License.
 # ------------------------------------
-"""The chat completions client: `create`, `create_streaming`, and 1.0.0b9's `complete`."""
+"""The chat completions client: `create`, `create_streaming`, `run_tools`, and 1.0.0b9's `complete`."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, Optional, Union, overload
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal, Optional, TypeVar, Union, overload
 
 from azure.core.credentials import AzureKeyCredential
 
@@ -18,7 +18,10 @@ from ._core.arguments import CHAT_FIELDS, PER_CALL_OPTIONS, STREAM_CALL_OPTIONS,
 from ._core.endpoints import DEFAULT_API_VERSION
 from ._core.results import chat_completions
 from ._core.stream import check_event_stream
+from ._core.tools import ToolRun
+from ._core.typed import DEFAULT_MAX_ROUNDS, parse_completion, typed_arguments
 from ._streaming import StreamingChatCompletions
+from ._tool_calls import run_calls, tool_loop
 from ._tracing import CHAT
 from ._client import ChatCompletionsClient as _ChatCompletionsClient
 from ._common import InferenceClient, StreamT
@@ -28,8 +31,14 @@ if TYPE_CHECKING:
 
 __all__ = ["ChatCompletionsClient"]
 
-_ResponseFormat = Union[str, _models.ChatCompletionsResponseFormat, _models.JsonSchemaFormat, Mapping[str, Any]]
+_T = TypeVar("_T")
+_ResponseFormat = Union[
+    str, _models.ChatCompletionsResponseFormat, _models.JsonSchemaFormat, Mapping[str, Any], "type[Any]"
+]
 _ToolChoice = Union[str, _models.ChatCompletionsToolChoicePreset, _models.ChatCompletionsNamedToolChoice]
+# A Python function (sync or async) or a Pydantic model class, made a tool definition by `models.function_tool`.
+_ToolSource = Union[Callable[..., Any], "type[Any]"]
+_Tool = Union[_models.ChatCompletionsToolDefinition, Mapping[str, Any], _ToolSource]
 
 
 class ChatCompletionsClient(InferenceClient, _ChatCompletionsClient):
@@ -69,6 +78,8 @@ class ChatCompletionsClient(InferenceClient, _ChatCompletionsClient):
     is closed. Install the `tracing` extra for these packages.
     """
 
+    _output_type: Optional[type] = None  # a type given as the client's `response_format`
+
     def __init__(
         self,
         endpoint: str,
@@ -84,7 +95,7 @@ class ChatCompletionsClient(InferenceClient, _ChatCompletionsClient):
         seed: Optional[int] = None,
         model: Optional[str] = None,
         response_format: Optional[_ResponseFormat] = None,
-        tools: Optional[Sequence[_models.ChatCompletionsToolDefinition]] = None,
+        tools: Optional[Sequence[_Tool]] = None,
         tool_choice: Optional[_ToolChoice] = None,
         max_completion_tokens: Optional[int] = None,
         reasoning_effort: Optional[str] = None,
@@ -121,6 +132,7 @@ class ChatCompletionsClient(InferenceClient, _ChatCompletionsClient):
             "logit_bias": logit_bias,
             "stream_options": stream_options,
         }
+        self._output_type = typed_arguments(defaults)
         self._setup(
             name="ChatCompletionsClient",
             fields=CHAT_FIELDS,
@@ -132,6 +144,64 @@ class ChatCompletionsClient(InferenceClient, _ChatCompletionsClient):
             enable_content_recording=enable_content_recording,
             kwargs=kwargs,
         )
+
+    @overload
+    def create(
+        self,
+        body: Optional[Mapping[str, Any]] = None,
+        *,
+        messages: Optional[Sequence[Union[_models.ChatRequestMessage, Mapping[str, Any]]]] = None,
+        frequency_penalty: Optional[float] = None,
+        presence_penalty: Optional[float] = None,
+        temperature: Optional[float] = None,
+        top_p: Optional[float] = None,
+        max_tokens: Optional[int] = None,
+        stop: Optional[Sequence[str]] = None,
+        seed: Optional[int] = None,
+        model: Optional[str] = None,
+        response_format: "type[_T]",
+        tools: Optional[Sequence[_Tool]] = None,
+        tool_choice: Optional[_ToolChoice] = None,
+        max_completion_tokens: Optional[int] = None,
+        reasoning_effort: Optional[str] = None,
+        parallel_tool_calls: Optional[bool] = None,
+        n: Optional[int] = None,
+        user: Optional[str] = None,
+        logprobs: Optional[bool] = None,
+        top_logprobs: Optional[int] = None,
+        logit_bias: Optional[Union[Mapping[int, float], Mapping[str, float]]] = None,
+        model_extras: Optional[Mapping[str, Any]] = None,
+        **kwargs: Any,
+    ) -> _models.ParsedChatCompletions[_T]: ...
+
+    @overload
+    def create(
+        self,
+        body: Optional[Mapping[str, Any]] = None,
+        *,
+        messages: Optional[Sequence[Union[_models.ChatRequestMessage, Mapping[str, Any]]]] = None,
+        frequency_penalty: Optional[float] = None,
+        presence_penalty: Optional[float] = None,
+        temperature: Optional[float] = None,
+        top_p: Optional[float] = None,
+        max_tokens: Optional[int] = None,
+        stop: Optional[Sequence[str]] = None,
+        seed: Optional[int] = None,
+        model: Optional[str] = None,
+        response_format: Optional[_ResponseFormat] = None,
+        tools: Optional[Sequence[_Tool]] = None,
+        tool_choice: Optional[_ToolChoice] = None,
+        max_completion_tokens: Optional[int] = None,
+        reasoning_effort: Optional[str] = None,
+        parallel_tool_calls: Optional[bool] = None,
+        n: Optional[int] = None,
+        user: Optional[str] = None,
+        logprobs: Optional[bool] = None,
+        top_logprobs: Optional[int] = None,
+        logit_bias: Optional[Union[Mapping[int, float], Mapping[str, float]]] = None,
+        model_extras: Optional[Mapping[str, Any]] = None,
+        **kwargs: Any,
+    ) -> _models.ChatCompletions: ...
 
     def create(
         self,
@@ -147,7 +217,7 @@ class ChatCompletionsClient(InferenceClient, _ChatCompletionsClient):
         seed: Optional[int] = None,
         model: Optional[str] = None,
         response_format: Optional[_ResponseFormat] = None,
-        tools: Optional[Sequence[_models.ChatCompletionsToolDefinition]] = None,
+        tools: Optional[Sequence[_Tool]] = None,
         tool_choice: Optional[_ToolChoice] = None,
         max_completion_tokens: Optional[int] = None,
         reasoning_effort: Optional[str] = None,
@@ -173,8 +243,16 @@ class ChatCompletionsClient(InferenceClient, _ChatCompletionsClient):
         :keyword stop: Sequences at which the model stops generating.
         :keyword seed: A seed for best-effort deterministic sampling.
         :keyword model: The model to use, on endpoints that serve more than one.
-        :keyword response_format: `"text"`, `"json_object"`, a `JsonSchemaFormat`, or a dict sent unchanged.
-        :keyword tools: Tools the model may call.
+        :keyword response_format: `"text"`, `"json_object"`, a `JsonSchemaFormat`, a dict sent unchanged, or a
+         type: a Pydantic model class, a dataclass or a TypedDict (the `structured` extra). A type is sent as its
+         strict JSON schema and the answer is a `ParsedChatCompletions` whose `choices[i].message.parsed` is an
+         instance of it; an answer that cannot be read raises a `StructuredOutputError` (`RefusalError`,
+         `LengthFinishReasonError`, `ContentFilterFinishReasonError` or `ContentParseError`; `.completion` holds
+         the answer).
+        :keyword tools: Tools the model may call: `ChatCompletionsToolDefinition`s or dicts, Python functions
+         (sync or async, every parameter type-hinted; the docstring describes them) and Pydantic model classes,
+         mixed as you like. `models.function_tool(f).parse_arguments(call.function.arguments)` checks a call's
+         arguments; `run_tools` runs the calls too.
         :keyword tool_choice: `"auto"`, `"none"`, `"required"` or a `ChatCompletionsNamedToolChoice`.
         :keyword max_completion_tokens: The largest number of tokens to generate, reasoning included; reasoning
          models take this instead of `max_tokens`.
@@ -192,10 +270,13 @@ class ChatCompletionsClient(InferenceClient, _ChatCompletionsClient):
         OpenAI-compatible servers take them as they are; on Azure AI Model Inference endpoints they are sent
         with the `extra-parameters` header, as `model_extras` are. On Azure OpenAI v1 and GitHub Models endpoints
         `model` is required (the deployment name, or the model id such as `openai/gpt-4.1`).
-        :return: The answer; `choices[0].message.content` holds the text.
+        :return: The answer; `choices[0].message.content` holds the text (and `.parsed` the instance, with a type
+         as `response_format`).
         :rtype: ~azure.ai.inference.models.ChatCompletions
         :raises TypeError: or ValueError for a bad argument, before any network call.
         :raises ~azure.core.exceptions.HttpResponseError: when the service answers with an error.
+        :raises ~azure.ai.inference.models.StructuredOutputError: with a type as `response_format`, when the answer
+         cannot be read into it.
 
         Other keywords are azure-core's per-call options (`headers`, `timeout`, `retry_total`,
         `logging_enable`, `raw_response_hook`, ...).
@@ -238,7 +319,7 @@ class ChatCompletionsClient(InferenceClient, _ChatCompletionsClient):
         seed: Optional[int] = None,
         model: Optional[str] = None,
         response_format: Optional[_ResponseFormat] = None,
-        tools: Optional[Sequence[_models.ChatCompletionsToolDefinition]] = None,
+        tools: Optional[Sequence[_Tool]] = None,
         tool_choice: Optional[_ToolChoice] = None,
         max_completion_tokens: Optional[int] = None,
         reasoning_effort: Optional[str] = None,
@@ -260,6 +341,9 @@ class ChatCompletionsClient(InferenceClient, _ChatCompletionsClient):
 
         :keyword stream_options: `{"include_usage": True}` asks for a last update that carries the token usage
          (with no choices on the wire).
+
+        With a type as `response_format`, the updates stay raw and `stream.get_final_completion()` gives
+        the whole answer as a `ParsedChatCompletions` (`choices[i].message.parsed`).
 
         :return: The stream of updates.
         :rtype: ~azure.ai.inference.StreamingChatCompletions
@@ -291,6 +375,53 @@ class ChatCompletionsClient(InferenceClient, _ChatCompletionsClient):
         }
         return self._stream("create_streaming", StreamingChatCompletions, body, given, model_extras, kwargs)
 
+    def run_tools(
+        self,
+        *,
+        messages: Sequence[Union[_models.ChatRequestMessage, Mapping[str, Any]]],
+        tools: Sequence[_ToolSource],
+        max_rounds: int = DEFAULT_MAX_ROUNDS,
+        on_error: Optional[Callable[[BaseException, str], str]] = None,
+        **kwargs: Any,
+    ) -> ToolRun:
+        """Call the model and run the tools it asks for, round after round, until it answers without tool calls.
+
+        Each round sends the conversation with `create`, appends the assistant message that called tools and one
+        `ToolMessage` per call (the function's return value: a str as it is, anything else as JSON), in the order
+        of the calls. A tool that raises, a call to an unknown function and arguments that do not validate become
+        a tool message with the error's text (`on_error` writes it), so that the model can correct itself; the
+        conversation is never cut in the middle. With the async client (`azure.ai.inference.aio`) the calls of
+        one round run concurrently: async functions are awaited together under `asyncio.gather`, a sync function
+        runs in the event loop's thread when its turn comes (wrap a slow one in an async function that calls
+        `asyncio.to_thread`). The sync client runs the calls one after another and refuses async functions.
+
+        :keyword messages: The conversation so far, as `create` takes it. Not changed: the result holds a copy.
+        :keyword tools: Python functions (sync or async; every parameter type-hinted, the docstring describing
+         them) and Pydantic model classes (the call's validated instance, as JSON, is the tool's answer).
+        :keyword max_rounds: The most calls to the model (10 by default). When the answer of the last one still
+         asks for tools, those calls are run and `ToolRoundsExceededError` is raised, with the conversation in
+         its `messages`.
+        :keyword on_error: `(error, function name) -> text` of the tool message for a failed call; raise from it
+         to stop the loop instead. By default `"Error: ..."` with the error's text.
+
+        Other keywords go to each `create` call: `model`, `temperature`, `tool_choice`, `response_format` (a type
+        is read from the last answer), azure-core's per-call options.
+        :return: `completion` (the last answer, without tool calls), `messages` (the whole conversation, the
+         last answer included, ready to send again) and `rounds`.
+        :rtype: ~azure.ai.inference.models.ToolRun
+        :raises TypeError: or ValueError for a bad argument (a function that cannot be described, a tool
+         definition that cannot be run), before any network call.
+        :raises ~azure.ai.inference.models.ToolRoundsExceededError: after `max_rounds` answers with tool calls.
+        :raises ~azure.core.exceptions.HttpResponseError: when the service answers with an error.
+        """
+        loop = tool_loop(messages, tools, max_rounds, on_error, kwargs)
+        while True:
+            completion = self.create(messages=loop.messages, tools=loop.definitions, **loop.create_kwargs)
+            calls = loop.answer(completion)
+            if not calls:
+                return loop.result()
+            loop.add_results(calls, run_calls(calls, loop.on_error))
+
     @overload
     def complete(
         self,
@@ -305,7 +436,7 @@ class ChatCompletionsClient(InferenceClient, _ChatCompletionsClient):
         max_tokens: Optional[int] = None,
         response_format: Optional[_ResponseFormat] = None,
         stop: Optional[Sequence[str]] = None,
-        tools: Optional[Sequence[_models.ChatCompletionsToolDefinition]] = None,
+        tools: Optional[Sequence[_Tool]] = None,
         tool_choice: Optional[_ToolChoice] = None,
         seed: Optional[int] = None,
         model: Optional[str] = None,
@@ -327,7 +458,7 @@ class ChatCompletionsClient(InferenceClient, _ChatCompletionsClient):
         max_tokens: Optional[int] = None,
         response_format: Optional[_ResponseFormat] = None,
         stop: Optional[Sequence[str]] = None,
-        tools: Optional[Sequence[_models.ChatCompletionsToolDefinition]] = None,
+        tools: Optional[Sequence[_Tool]] = None,
         tool_choice: Optional[_ToolChoice] = None,
         seed: Optional[int] = None,
         model: Optional[str] = None,
@@ -349,7 +480,7 @@ class ChatCompletionsClient(InferenceClient, _ChatCompletionsClient):
         max_tokens: Optional[int] = None,
         response_format: Optional[_ResponseFormat] = None,
         stop: Optional[Sequence[str]] = None,
-        tools: Optional[Sequence[_models.ChatCompletionsToolDefinition]] = None,
+        tools: Optional[Sequence[_Tool]] = None,
         tool_choice: Optional[_ToolChoice] = None,
         seed: Optional[int] = None,
         model: Optional[str] = None,
@@ -370,7 +501,7 @@ class ChatCompletionsClient(InferenceClient, _ChatCompletionsClient):
         max_tokens: Optional[int] = None,
         response_format: Optional[_ResponseFormat] = None,
         stop: Optional[Sequence[str]] = None,
-        tools: Optional[Sequence[_models.ChatCompletionsToolDefinition]] = None,
+        tools: Optional[Sequence[_Tool]] = None,
         tool_choice: Optional[_ToolChoice] = None,
         seed: Optional[int] = None,
         model: Optional[str] = None,
@@ -419,11 +550,13 @@ class ChatCompletionsClient(InferenceClient, _ChatCompletionsClient):
         self, operation: str, body: Any, given: dict[str, Any], model_extras: Any, kwargs: dict[str, Any]
     ) -> _models.ChatCompletions:
         check_options(kwargs, PER_CALL_OPTIONS, operation)
+        output = typed_arguments(given, self._output_type)
         settings = self._settings
         request = settings.request(
             "chat", method=operation, body=body, given=given, model_extras=model_extras, required=("messages",)
         )
-        return chat_completions(self._json(CHAT, request, kwargs))
+        completion = chat_completions(self._json(CHAT, request, kwargs))
+        return completion if output is None else parse_completion(output, completion)
 
     def _stream(
         self,
@@ -435,6 +568,7 @@ class ChatCompletionsClient(InferenceClient, _ChatCompletionsClient):
         kwargs: dict[str, Any],
     ) -> StreamT:
         check_options(kwargs, STREAM_CALL_OPTIONS, operation)
+        output = typed_arguments(given, self._output_type)
         settings = self._settings
         request = settings.request(
             "chat",
@@ -454,7 +588,9 @@ class ChatCompletionsClient(InferenceClient, _ChatCompletionsClient):
                 finally:
                     response.close()
                 raise problem(response.text())
-            return self._track(span.keep_open(stream_type(response, max_event_size=settings.max_event_size(kwargs))))
+            stream = stream_type(response, max_event_size=settings.max_event_size(kwargs))
+            stream._output_type = output  # pylint: disable=protected-access  # pyright: ignore[reportPrivateUsage]
+            return self._track(span.keep_open(stream))
 
     # Documented on each client (the shared base class is private).
     get_model_info = InferenceClient.get_model_info

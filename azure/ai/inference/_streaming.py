@@ -24,6 +24,7 @@ from ._core.accumulate import Accumulator
 from ._core.errors import stream_error
 from ._core.sse import DEFAULT_MAX_EVENT_SIZE
 from ._core.stream import Item, UpdateDecoder
+from ._core.typed import parse_completion
 from . import models
 from .models._patch import ChatCompletions, StreamingChatCompletionsUpdate
 
@@ -40,6 +41,9 @@ _END_BYTES = 64 * 1024
 
 
 class _StreamBase:
+    # The type the final completion is read into (`create_streaming(response_format=<a type>)`); set by the client.
+    _output_type: Optional[type] = None
+
     def __init__(self, response: Any, max_event_size: int) -> None:
         self._response = response
         self._decoder = UpdateDecoder(response, max_event_size)
@@ -69,7 +73,10 @@ class _StreamBase:
             raise stream_error(
                 self._response, "IncompleteStream", "The stream ended before 'data: [DONE]'; the answer is incomplete."
             )
-        return self._accumulator.result()
+        completion = self._accumulator.result()
+        if self._output_type is not None:
+            return parse_completion(self._output_type, completion)
+        return completion
 
     def _end_span(self, error: Optional[BaseException] = None) -> None:
         """End the call's span, if traced, with every update received (delivered or still queued) and the
@@ -185,8 +192,11 @@ class AsyncStreamingChatCompletions(_StreamBase):
 
         Content, tool calls (stitched by index), finish reasons, usage and fields outside the spec are merged
         from every update, including those already iterated. Call it instead of, during or after iterating.
+        When the stream was opened with a type as `response_format`, the answer is a `ParsedChatCompletions`:
+        `choices[i].message.parsed` holds the instance (the updates themselves stay raw).
 
         :raises StreamingError: when the stream fails before `data: [DONE]`, or was closed before it.
+        :raises StructuredOutputError: with a type as `response_format`, when the answer cannot be read into it.
         """
         async for _ in self:
             pass
@@ -261,8 +271,11 @@ class StreamingChatCompletions(_StreamBase):
 
         Content, tool calls (stitched by index), finish reasons, usage and fields outside the spec are merged
         from every update, including those already iterated. Call it instead of, during or after iterating.
+        When the stream was opened with a type as `response_format`, the answer is a `ParsedChatCompletions`:
+        `choices[i].message.parsed` holds the instance (the updates themselves stay raw).
 
         :raises StreamingError: when the stream fails before `data: [DONE]`, or was closed before it.
+        :raises StructuredOutputError: with a type as `response_format`, when the answer cannot be read into it.
         """
         for _ in self:
             pass

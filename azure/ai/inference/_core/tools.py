@@ -20,16 +20,21 @@ import re
 import sys
 import typing
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Optional, Union
+from typing import TYPE_CHECKING, Any, Optional, Union
 
 from .json import as_mapping
 from .structured import pydantic_module, schema_name
+
+if TYPE_CHECKING:
+    from ..models._patch import ChatCompletions
 
 __all__ = [
     "FunctionTool",
     "ToolCallError",
     "UnknownToolError",
     "ToolArgumentsError",
+    "ToolRoundsExceededError",
+    "ToolRun",
     "PreparedCall",
     "function_tool",
     "parse_docstring",
@@ -68,6 +73,36 @@ class ToolArgumentsError(ToolCallError):
         super().__init__(message)
         self.arguments = arguments
         self.errors = errors
+
+
+class ToolRun:
+    """What `run_tools` returns: `completion`, the model's last answer (the one without tool calls), and
+    `messages`, the whole conversation: the messages given, then for each round the assistant message that
+    called tools and one `ToolMessage` per call, then the final answer as an `AssistantMessage`; ready to send
+    again with one more user message. `rounds` counts the calls to the model."""
+
+    def __init__(self, completion: "ChatCompletions", messages: list[Any], rounds: int) -> None:
+        self.completion = completion
+        self.messages = messages
+        self.rounds = rounds
+
+    def __repr__(self) -> str:
+        return f"ToolRun(rounds={self.rounds}, messages={len(self.messages)})"
+
+
+class ToolRoundsExceededError(RuntimeError):
+    """`run_tools` called the model `max_rounds` times and it still asked for tools. The calls of the last
+    round were run, so `messages` is a whole conversation (ending with tool messages) that `run_tools` can take
+    again to go on; `completion` is the model's last answer."""
+
+    def __init__(self, max_rounds: int, *, completion: "ChatCompletions", messages: list[Any]) -> None:
+        super().__init__(
+            f"the model still asked for tools after max_rounds={max_rounds} rounds; the conversation so far is in "
+            "this error's `messages` (pass it to run_tools again to go on)"
+        )
+        self.max_rounds = max_rounds
+        self.completion = completion
+        self.messages = messages
 
 
 # ------------------------------------------------------------------------------------------------- docstrings
