@@ -33,6 +33,7 @@ from _reliability import (
     assert_clear_error,
     assert_released,
     drain,
+    first_update,
     fault,
     text_of,
     user,
@@ -49,6 +50,7 @@ OUTCOMES = {
     "mid-stream: StreamingError after the updates, not retried",
     "slow-first-byte": "read_timeout shorter than the delay: ServiceResponseError; otherwise succeeds",
     "slow-stream": "all updates, as they arrive; read_timeout between events: StreamingError",
+    "hold-stream": "the first update arrives while the rest is held; once released, every update",
     "crlf": "same updates as a plain stream",
     "cr": "same updates as a plain stream",
     "keepalive": "same updates as a plain stream",
@@ -302,6 +304,21 @@ def test_slow_stream_delivers_everything_and_a_stall_beyond_read_timeout_raises(
             assert isinstance(error, StreamingError)
             assert_clear_error(error, 200, "StreamInterrupted")
             del error, stream
+        await assert_all_closed(emu)
+
+    mode.run(body)
+
+
+def test_held_stream_gives_its_first_update_before_the_rest_is_written(emu, mode):
+    async def body(m):
+        async with m.client("ChatCompletionsClient", emu.url) as client:
+            stream = await m.call(client.create_streaming(messages=user(), headers=fault("hold-stream;after=1")))
+            first = await first_update(m, stream)  # arrives while the emulator holds the rest
+            emu.release_streams()
+            rest, error = await drain(m, stream)
+            assert error is None
+            assert text_of([first, *rest]) == EXPECTED
+            del stream
         await assert_all_closed(emu)
 
     mode.run(body)
