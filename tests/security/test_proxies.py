@@ -1,6 +1,7 @@
-"""Proxies, sync and async: one decision (`_transport.proxy.choose_proxy`) for both clients, honouring the `NO_PROXY` forms
-requests honours, so the key never goes to a proxy for a host that bypasses it; and a hostile proxy's answer to
-CONNECT (endless or dripped headers) fails the call promptly with an azure-core error, the connection closed."""
+"""Proxies, sync and async: one decision (`_transport.proxy.choose_proxy`) for both clients, honouring the
+`NO_PROXY` forms requests honours, so the key never goes to a proxy for a host that bypasses it; and a hostile
+proxy's answer to CONNECT (endless or dripped headers) fails the call promptly with an azure-core error, the
+connection closed."""
 
 from __future__ import annotations
 
