@@ -3,7 +3,7 @@
 # Licensed under the MIT License.
 # ------------------------------------
 """Pipeline policies of our own, each a sans-IO policy that works in the sync and async pipelines alike.
-(The credential policies, and where credentials may go, are in `_credentials`.)
+(The credential policies are in `_pipeline`; where credentials may go, in `_core.credentials`.)
 
 - `RetryPolicy` and `AsyncRetryPolicy` are azure-core's, except that a failed response carrying only
   `retry-after-ms` or `x-ms-retry-after-ms` (no `Retry-After`) counts as "retry after this delay" too, as
