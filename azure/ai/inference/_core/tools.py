@@ -275,7 +275,11 @@ def _from_function(func: Callable[..., Any], name: Optional[str], description: O
     try:
         hints = typing.get_type_hints(func, include_extras=True)
     except Exception as exc:  # a name in an annotation that cannot be resolved
-        raise TypeError(f"the type hints of {tool_name!r} cannot be resolved: {exc}") from exc
+        raise TypeError(
+            f"the type hints of {tool_name!r} cannot be resolved: {exc} (hints are read in the function's module: "
+            "a function defined inside another, under `from __future__ import annotations`, can only name types "
+            "its module defines or imports)"
+        ) from exc
     fields: dict[str, Any] = {}
     names: dict[str, str] = {}
     positional: list[str] = []

@@ -16,7 +16,7 @@ sends or awaits.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, cast
 
 from .json import as_mapping, as_sequence
 from .structured import StructuredOutputError, parse_message, response_format_for
@@ -81,8 +81,10 @@ def parse_completion(output: type, completion: ChatCompletions) -> ParsedChatCom
     :raises StructuredOutputError: for the first choice that cannot be read, with `.completion` set.
     """
     data: dict[str, Any] = completion._data  # pylint: disable=protected-access  # pyright: ignore[reportPrivateUsage]
-    wrapped: Any = wrap_json(ParsedChatCompletions, data)
-    parsed: ParsedChatCompletions[Any] = wrapped
+    # pyright reads the bare class as ParsedChatCompletions[Unknown]; mypy finds the cast redundant
+    parsed = cast(  # type: ignore[redundant-cast, unused-ignore]
+        "ParsedChatCompletions[Any]", wrap_json(ParsedChatCompletions, data)
+    )
     values: list[Any] = []
     for choice in parsed.choices:
         wire: Mapping[str, Any] = as_mapping(choice.get("message")) or {}
