@@ -89,7 +89,9 @@ def test_a_tool_that_raises_becomes_a_tool_message(emu, mode):
     async def body(m):
         async with m.client("ChatCompletionsClient", emu.url) as client:
             run = await m.call(
-                client.run_tools(messages=[UserMessage("please call explode and get_weather")], tools=[explode, get_weather])
+                client.run_tools(
+                    messages=[UserMessage("please call explode and get_weather")], tools=[explode, get_weather]
+                )
             )
             assert roles(run.messages) == ["user", "assistant", "tool", "tool", "assistant"]
             assert run.messages[2]["content"].startswith("Error: the tool explode raised RuntimeError: boom:")
@@ -107,9 +109,10 @@ def test_a_tool_that_raises_becomes_a_tool_message(emu, mode):
             def stop(error: BaseException, name: str) -> str:
                 raise error
 
-            await m.raises(RuntimeError, lambda: client.run_tools(
-                messages=[UserMessage("please call explode")], tools=[explode], on_error=stop
-            ))
+            await m.raises(
+                RuntimeError,
+                lambda: client.run_tools(messages=[UserMessage("please call explode")], tools=[explode], on_error=stop),
+            )
 
     mode.run(body)
 
@@ -121,7 +124,9 @@ def _calls(*calls: tuple[str, str]) -> bytes:
     ]
     message = {"role": "assistant", "content": None, "tool_calls": tool_calls}
     choice = {"index": 0, "finish_reason": "tool_calls", "message": message}
-    return json.dumps({"id": "x", "object": "chat.completion", "created": 1, "model": "m", "choices": [choice]}).encode()
+    return json.dumps(
+        {"id": "x", "object": "chat.completion", "created": 1, "model": "m", "choices": [choice]}
+    ).encode()
 
 
 def test_an_unknown_tool_and_invalid_arguments_become_tool_messages(mode):

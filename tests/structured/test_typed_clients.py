@@ -149,7 +149,9 @@ def test_an_answer_cut_at_the_token_limit_is_a_length_error(emu, mode):
 
 def _answer(message: dict[str, Any], finish_reason: str = "stop") -> bytes:
     choice = {"index": 0, "finish_reason": finish_reason, "message": {"role": "assistant", **message}}
-    return json.dumps({"id": "x", "object": "chat.completion", "created": 1, "model": "m", "choices": [choice]}).encode()
+    return json.dumps(
+        {"id": "x", "object": "chat.completion", "created": 1, "model": "m", "choices": [choice]}
+    ).encode()
 
 
 FAILURES = [
@@ -161,7 +163,9 @@ FAILURES = [
 ]
 
 
-@pytest.mark.parametrize("message, finish, error_type, reason", FAILURES, ids=[f[3] + str(i) for i, f in enumerate(FAILURES)])
+@pytest.mark.parametrize(
+    "message, finish, error_type, reason", FAILURES, ids=[f[3] + str(i) for i, f in enumerate(FAILURES)]
+)
 def test_each_failure_kind_has_its_error_with_the_completion(mode, message, finish, error_type, reason):
     async def body(m):
         with ScriptedServer() as server:

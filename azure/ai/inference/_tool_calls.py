@@ -3,9 +3,10 @@
 # Licensed under the MIT License.
 # ------------------------------------
 """What differs between the sync and async `run_tools`: which tools they can run (`tool_loop` refuses async
-functions before any call; `tool_loop_async` takes both kinds), and how one round's calls run: one after another in the sync client (`run_calls`), concurrently in
-the async client (`run_calls_async`: async functions together under `asyncio.gather`; a sync function runs in
-the event loop's thread when its turn comes, as `_core.tools.arun_call` does). Each gives the texts of the tool
+functions before any call; `tool_loop_async` takes both kinds), and how one round's calls run: one after another
+in the sync client (`run_calls`), concurrently in the async client (`run_calls_async`: async functions together
+under `asyncio.gather`; a sync function runs in the event loop's thread when its turn comes, as
+`_core.tools.arun_call` does). Each gives the texts of the tool
 messages in the order of the calls and raises nothing for a tool's own failure. `scripts/unasync.py` maps the
 async names to the sync ones, so the generated sync client calls `tool_loop` and `run_calls`.
 """

@@ -656,20 +656,19 @@ class ChatCompletions(_models.ChatCompletions):
         return usage if isinstance(usage, _models.CompletionsUsage) else _models.CompletionsUsage(json_object(usage))
 
 
-# `Generic` comes first in the parsed classes: the generated models' `__init_subclass__` does not call on to
-# Generic's, which would then never make them subscriptable (pyright sees an inconsistent order, wrongly: the
-# generic ABCs are plain classes at run time).
+# `Generic` comes first below: the generated models' `__init_subclass__` does not call Generic's, which makes a class
+# subscriptable (pyright sees an inconsistent order, wrongly: the generic ABCs are plain classes at run time).
 _T = TypeVar("_T")
 
 
-class ParsedChatResponseMessage(Generic[_T], ChatResponseMessage):  # pyright: ignore[reportGeneralTypeIssues]  # see _T
+class ParsedChatResponseMessage(Generic[_T], ChatResponseMessage):  # pyright: ignore[reportGeneralTypeIssues]
     """A message whose content was read into the type given as `response_format`: `parsed` is an instance of it
     (a validated dict for a TypedDict), or None for a message that called tools instead of answering."""
 
     parsed: Optional[_T] = None
 
 
-class ParsedChatChoice(Generic[_T], ChatChoice):  # pyright: ignore[reportGeneralTypeIssues]  # see _T
+class ParsedChatChoice(Generic[_T], ChatChoice):  # pyright: ignore[reportGeneralTypeIssues]
     """A choice of a `ParsedChatCompletions`: `message.parsed` holds the instance."""
 
     _parsed: Optional[_T] = None
@@ -683,7 +682,7 @@ class ParsedChatChoice(Generic[_T], ChatChoice):  # pyright: ignore[reportGenera
         return message
 
 
-class ParsedChatCompletions(Generic[_T], ChatCompletions):  # pyright: ignore[reportGeneralTypeIssues]  # see _T
+class ParsedChatCompletions(Generic[_T], ChatCompletions):  # pyright: ignore[reportGeneralTypeIssues]
     """The answer to a request whose `response_format` was a type (a Pydantic model class, a dataclass or a
     TypedDict): `choices[i].message.parsed` is the instance read from that choice's content. The parsed values are
     kept beside the JSON, never in it: `as_dict()` and `str()` give the wire JSON, as for any `ChatCompletions`."""
@@ -693,10 +692,8 @@ class ParsedChatCompletions(Generic[_T], ChatCompletions):  # pyright: ignore[re
     @property
     def choices(self) -> list[ParsedChatChoice[_T]]:  # type: ignore[override]
         """The choices of reply, each with `message.parsed`."""
-        choices = [
-            cast("ParsedChatChoice[_T]", wrap_json(ParsedChatChoice, choice))
-            for choice in json_objects(self._data.get("choices"))
-        ]
+        wire = json_objects(self._data.get("choices"))
+        choices = [cast("ParsedChatChoice[_T]", wrap_json(ParsedChatChoice, choice)) for choice in wire]
         for choice, value in zip(choices, self._parsed):
             choice._parsed = value  # pylint: disable=protected-access  # pyright: ignore[reportPrivateUsage]
         return choices
