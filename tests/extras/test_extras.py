@@ -145,6 +145,17 @@ def test_prompts_prompty_files(tmp_path, trees, emulator):
     venv.run(["samples/sample_prompt_template.py"], trees[1], _on(emulator))
 
 
+def test_structured_typed_output_and_functions_as_tools(tmp_path, trees, emulator):
+    venv = _venv(tmp_path, trees, "structured")
+    for sample in (
+        "sample_chat_completions_structured_typed.py",
+        "sample_chat_completions_tools_functions.py",
+        "sample_run_tools.py",
+    ):
+        out = venv.run([f"samples/{sample}"], trees[1], _on(emulator))
+        assert "SKIPPED" not in out, out
+
+
 def test_emulator_serves_the_samples_and_the_command(tmp_path, trees):
     venv = _venv(tmp_path, trees, "emulator")
     # No endpoint variable: the sample starts the installed package's emulator itself.
