@@ -29,7 +29,6 @@ from azure.core.pipeline.policies import (
     DistributedTracingPolicy,
     HeadersPolicy,
     ProxyPolicy,
-    RequestIdPolicy,
     SansIOHTTPPolicy,
     SensitiveHeaderCleanupPolicy,
     UserAgentPolicy,
@@ -45,7 +44,14 @@ from ._core.credentials import (
     origin_of,
 )
 from ._core.endpoints import EndpointShape
-from ._policies import DEFAULT_RETRY_AFTER_MAX, HeaderCheckPolicy, check_retry_after_max, grouped, logging_policies
+from ._policies import (
+    DEFAULT_RETRY_AFTER_MAX,
+    HeaderCheckPolicy,
+    RequestIdPolicy,
+    check_retry_after_max,
+    grouped,
+    logging_policies,
+)
 from ._version import VERSION
 
 __all__: list[str] = []
