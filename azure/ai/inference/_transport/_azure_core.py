@@ -12,7 +12,9 @@ aiohttp.
 
 Besides these names, the transports subclass public azure-core classes and use some of their private members:
 `AioHttpTransport.session`, `._session_owner`, `._has_been_opened`, `._build_ssl_config()` (our session, our TLS
-contexts); the rest responses' `_content`, `_is_stream_consumed`, `_is_closed`, `_decompressed_content`,
+contexts), `._get_request_data()` (files as aiohttp form data, as azure-core sends them); the rest requests'
+`_data` and `_files` (what `request.data` and `request.files` return, without their slow backcompat lookup); the
+rest responses' `_content`, `_is_stream_consumed`, `_is_closed`, `_decompressed_content`, `_internal_response`,
 `_stream_download_check()`, `_set_read_checks()` (a body read by our bounded reader counts as read).
 """
 
