@@ -43,6 +43,7 @@ from typing import Any, AsyncIterator, Mapping, Optional, Union, cast
 from urllib.parse import urlsplit
 
 import aiohttp
+import multidict
 from aiohttp.client_proto import ResponseHandler
 from azure.core.exceptions import (
     AzureError,
@@ -56,6 +57,7 @@ from azure.core.exceptions import (
 from azure.core.rest import HttpRequest
 
 from ._azure_core import AioHttpTransport as _AioHttpTransport
+from ._azure_core import CIMultiDict as _CIMultiDict
 from ._azure_core import RestAioHttpTransportResponse
 from .bodies import DEFAULT_MAX_RESPONSE_BYTES, BodyReader, check_max_response_bytes
 from .proxy import EnvironmentProxies, choose_proxy_url, split_origin
@@ -63,6 +65,7 @@ from .tls import TLSContexts
 
 __all__ = ["AioHttpTransport"]
 
+DEFAULT_BLOCK_SIZE = 4096  # the slices `iter_bytes()` yields from an already-read body (azure-core's default)
 _NO_CONTENT_TYPE = ("Content-Type",)  # a request without a body: aiohttp adds no Content-Type of its own
 
 # Sessions a child process inherited: never used, closed or collected there.
@@ -155,12 +158,31 @@ class _Response(RestAioHttpTransportResponse):
     `_whole_body`); its fields are set without azure-core's per-assignment cost, and closing it releases the
     connection without an extra turn of the event loop."""
 
-    def __init__(self, *, limit: Optional[int], deadline: Optional[float], **kwargs: Any) -> None:
-        super().__init__(decompress=True, **kwargs)  # pyright: ignore[reportUnknownMemberType]
-        self.raw: Any = kwargs["internal_response"]  # aiohttp's response (`internal_response`, looked up slowly)
-        self._stream_download_generator: Any = _body_pieces
-        self.limit = limit
-        self.deadline = deadline
+    def __init__(  # pylint: disable=super-init-not-called  # the fields azure-core's constructors set, set here
+        self, *, request: HttpRequest, internal: Any, block_size: int, limit: Optional[int], deadline: Optional[float]
+    ) -> None:
+        headers: Any = _CIMultiDict(internal.headers)  # azure-core's view of aiohttp's headers (repeated joined)
+        fields: Any = self.__dict__
+        fields.update(
+            _request=request,
+            _internal_response=internal,
+            _block_size=block_size or DEFAULT_BLOCK_SIZE,
+            _status_code=internal.status,
+            _reason=internal.reason,
+            _content_type=headers.get("content-type"),
+            _headers=headers,
+            _stream_download_generator=_body_pieces,
+            _is_closed=False,
+            _is_stream_consumed=False,
+            _json=None,
+            _content=None,
+            _text=None,
+            _decompress=True,
+            _decompressed_content=False,
+            raw=internal,  # `internal_response`, without its slow backcompat lookup
+            limit=limit,
+            deadline=deadline,
+        )
 
     def __setattr__(self, name: str, value: Any) -> None:
         # What azure-core's response does on every assignment (setting one of a few public names sets its
@@ -290,6 +312,16 @@ class _Connector(aiohttp.TCPConnector):
             if not isinstance(protocol, _Protocol) or protocol.take():
                 return conn
             conn.close()  # not clean: never used again
+
+
+def _headers(request: HttpRequest) -> Any:
+    """A request's headers for aiohttp, in their order and case: read from the pairs behind azure-core's
+    `CaseInsensitiveDict` when it has them (iterating the mapping itself costs a Python call per header)."""
+    headers: Any = request.headers
+    pairs: Any = getattr(headers, "_store", None)
+    if isinstance(pairs, dict):
+        return multidict.CIMultiDict(cast("dict[str, tuple[str, str]]", pairs).values())
+    return headers
 
 
 def _sent_then_reset(exc: aiohttp.ClientError) -> bool:
@@ -453,7 +485,7 @@ class AioHttpTransport(_AioHttpTransport):
             session = self.session
         options = self._request_options(request, config)
         try:
-            internal: Any = await session.request(request.method, request.url, headers=request.headers, **options)
+            internal: Any = await session.request(request.method, request.url, headers=_headers(request), **options)
         except aiohttp.ClientResponseError as exc:
             raise ServiceResponseError(exc, error=exc) from exc
         except aiohttp.ConnectionTimeoutError as exc:
@@ -467,7 +499,7 @@ class AioHttpTransport(_AioHttpTransport):
         try:
             response = _Response(
                 request=request,
-                internal_response=internal,
+                internal=internal,
                 block_size=self.connection_config.data_block_size,
                 limit=limit,
                 deadline=stream_deadline,
