@@ -337,7 +337,7 @@ def time_uuid() -> str:
 _NO_ID: Any = object()
 
 
-class RequestIdPolicy(_RequestIdPolicy):  # type: ignore[type-arg]
+class RequestIdPolicy(_RequestIdPolicy):
     """azure-core's `RequestIdPolicy`; the automatic id is made by `time_uuid` (see the module's docstring).
     A `request_id` given to the constructor, to `set_request_id` or to a call, or `auto_request_id=False`,
     goes through azure-core's own code."""
