@@ -214,11 +214,9 @@ class _Response(RestAioHttpTransportResponse):
 
     async def load(self, reader: BodyReader) -> None:
         """Read the whole body now (the transport's answer to a request that is not streamed)."""
-        self._stream_download_check()  # type: ignore[no-untyped-call]  # pyright: ignore[reportUnknownMemberType]
-        self._content = await _whole_body(self, reader)
-        self._decompressed_content = True
-        self._is_stream_consumed = True
-        self._is_closed = True  # `_whole_body` released the connection
+        content = await _whole_body(self, reader)  # a new response: neither consumed nor closed yet
+        fields: Any = self.__dict__
+        fields.update(_content=content, _decompressed_content=True, _is_stream_consumed=True, _is_closed=True)
 
 
 # ---------------------------------------------------------------------------------------------- clean reuse
@@ -230,6 +228,9 @@ def _bytes_waiting(transport: Any) -> bool:
     raw: Any = transport.get_extra_info("socket") if transport is not None else None
     if raw is None:
         return False
+    own: Any = getattr(raw, "_sock", None)  # the event loop's socket under asyncio's wrapper, non-blocking
+    if isinstance(own, socket.socket):
+        return _peek(own)
     try:
         fd: int = raw.fileno()
     except (OSError, ValueError):
@@ -238,13 +239,22 @@ def _bytes_waiting(transport: Any) -> bool:
         return True
     peek = socket.socket(fileno=fd)  # the same descriptor, left non-blocking as the event loop set it
     try:
-        peek.recv(1, socket.MSG_PEEK | getattr(socket, "MSG_DONTWAIT", 0))
+        return _peek(peek)
+    finally:
+        peek.detach()  # the descriptor stays the event loop's
+
+
+_PEEK_FLAGS = socket.MSG_PEEK | getattr(socket, "MSG_DONTWAIT", 0)
+
+
+def _peek(sock: socket.socket) -> bool:
+    """Whether a non-blocking socket has a byte to read, or the peer's close; True when that cannot be told."""
+    try:
+        sock.recv(1, _PEEK_FLAGS)
     except (BlockingIOError, InterruptedError):
         return False  # nothing to read: clean
     except OSError:
         return True
-    finally:
-        peek.detach()  # the descriptor stays the event loop's
     return True  # bytes nobody asked for, or b"" (the server closed it)
 
 
@@ -383,18 +393,20 @@ class AioHttpTransport(_AioHttpTransport):
 
     def _proxy_for(self, url: str, proxies: Optional[Mapping[str, str]]) -> Optional[str]:
         """The proxy a request goes through (`proxy.choose_proxy_url`), or None to go direct."""
-        origin = split_origin(url)[0]
+        # Remembered by the URL up to the first "/" after "//": the same text there is the same origin.
+        end = url.find("/", url.find("//") + 2)
+        key = url if end < 0 else url[:end]
         if not proxies:
             try:
-                return self._proxy_choice[origin]
+                return self._proxy_choice[key]
             except KeyError:
                 pass
-        parts = urlsplit(origin)
+        parts = urlsplit(split_origin(url)[0])
         chosen = choose_proxy_url(
             parts.scheme, parts.hostname or "", parts.port, (proxies, self._proxies), self._environment
         )
-        if not proxies:
-            self._proxy_choice[origin] = chosen
+        if not proxies and len(self._proxy_choice) < 1024:
+            self._proxy_choice[key] = chosen
         return chosen
 
     def _build_ssl_config(self, cert: Any, verify: Any) -> Union[bool, ssl.SSLContext]:
