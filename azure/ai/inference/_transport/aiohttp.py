@@ -5,10 +5,13 @@
 """`AioHttpTransport`, the async transport: azure-core's aiohttp transport with the bounds and behaviour of
 our sync transport.
 
-Strategy: azure-core's transport sends the request and reads the headers (always as a streamed request); the body
-is then read here, through the same `BodyReader` as the sync transport (`bodies`): decoded in bounded steps
-(`gzip`, and `deflate` as a zlib stream or raw; azure-core decodes `deflate` as raw only), counted against
-`max_response_bytes`, with `DecodeError` for a body that cannot be decoded. On top of azure-core's:
+Strategy: the session, its opening and closing are azure-core's transport's; a rest request is sent here, on the
+aiohttp session, with the keywords azure-core's transport would give it (and the same errors for its failures),
+and answered with one lean azure-core aiohttp rest response (`_Response`, its fields set at once). Legacy requests
+go to azure-core's `send`. The body is read through the same `BodyReader` as the sync transport (`bodies`):
+decoded in bounded steps (`gzip`, and `deflate` as a zlib stream or raw; azure-core decodes `deflate` as raw
+only), counted against `max_response_bytes`, with `DecodeError` for a body that cannot be decoded. Beyond
+azure-core's transport:
 
 - `deadline` (a `time.monotonic()` value) bounds the whole answer of a non-streamed request, body included, and
   the headers of a streamed one; `stream_deadline` bounds a streamed body (`ServiceResponseTimeoutError`);
