@@ -231,7 +231,8 @@ def floor_stream(target: Target) -> tuple[Callable[[int], int], Callable[[], Non
                     if payload == b"[DONE]":
                         done = True
                         break
-                    json.loads(payload)["choices"][0]["delta"].get("content")
+                    # decoded first: json.loads on bytes would add its encoding detection, work ours does not do
+                    json.loads(payload.decode())["choices"][0]["delta"].get("content")
                     count += 1
         response.read()  # the end of the chunked body, so that the connection can be reused
         return count

@@ -29,7 +29,6 @@ from azure.core.pipeline.policies import (
     DistributedTracingPolicy,
     HeadersPolicy,
     ProxyPolicy,
-    RequestIdPolicy,
     SansIOHTTPPolicy,
     SensitiveHeaderCleanupPolicy,
     UserAgentPolicy,
@@ -45,7 +44,14 @@ from ._core.credentials import (
     origin_of,
 )
 from ._core.endpoints import EndpointShape
-from ._policies import DEFAULT_RETRY_AFTER_MAX, HeaderCheckPolicy, check_retry_after_max, grouped, logging_policies
+from ._policies import (
+    DEFAULT_RETRY_AFTER_MAX,
+    HeaderCheckPolicy,
+    RequestIdPolicy,
+    check_retry_after_max,
+    grouped,
+    logging_policies,
+)
 from ._version import VERSION
 
 __all__: list[str] = []
@@ -205,6 +211,30 @@ def _environment_matters() -> bool:
 #   streamed call); their body is never read.
 
 
+# azure-core's flag for a request whose redirect chain left the origin (set by `_core.credentials.left_origin`).
+_LEFT_ORIGIN_FLAG = "insecure_domain_change"
+
+
+class _OriginCheck:
+    """`left_origin` for one origin, remembering the last URL found there: a client's requests go to a few URLs,
+    so that most are decided by comparing two strings instead of parsing the URL."""
+
+    __slots__ = ("origin", "url")
+
+    def __init__(self, origin: Origin) -> None:
+        self.origin = origin
+        self.url: Optional[str] = None  # a URL at the origin
+
+    def left(self, request: PipelineRequest[Any]) -> bool:
+        url = request.http_request.url
+        if url == self.url:
+            return bool(request.context.get(_LEFT_ORIGIN_FLAG, False))
+        if left_origin(request, self.origin):
+            return True
+        self.url = url
+        return False
+
+
 class KeyCredentialPolicy(SansIOHTTPPolicy[Any, Any]):
     """Adds `Authorization: Bearer <key>` and `api-key: <key>` from an `AzureKeyCredential` to each request for
     the endpoint's origin. The key is read on every request, so `AzureKeyCredential.update()` takes effect on the
@@ -214,10 +244,11 @@ class KeyCredentialPolicy(SansIOHTTPPolicy[Any, Any]):
         super().__init__()
         self._credential = credential
         self._origin = origin
+        self._at_origin = _OriginCheck(origin)
         self._checked: Optional[str] = None
 
     def on_request(self, request: PipelineRequest[Any]) -> None:
-        if left_origin(request, self._origin):
+        if self._at_origin.left(request):
             return
         key = self._credential.key
         if key is not self._checked:
@@ -293,9 +324,10 @@ class CredentialHeaderCleanupPolicy(SensitiveHeaderCleanupPolicy[Any, Any]):
         if origin is None:
             raise ValueError("endpoint has no valid host and port")
         self._origin = origin
+        self._at_origin = _OriginCheck(origin)
 
     def on_request(self, request: PipelineRequest[Any]) -> None:
-        left_origin(request, self._origin)
+        self._at_origin.left(request)
         super().on_request(request)
 
 

@@ -12,8 +12,12 @@ aiohttp.
 
 Besides these names, the transports subclass public azure-core classes and use some of their private members:
 `AioHttpTransport.session`, `._session_owner`, `._has_been_opened`, `._build_ssl_config()` (our session, our TLS
-contexts); the rest responses' `_content`, `_is_stream_consumed`, `_is_closed`, `_decompressed_content`,
-`_stream_download_check()`, `_set_read_checks()` (a body read by our bounded reader counts as read).
+contexts), `._get_request_data()` (files as aiohttp form data, as azure-core sends them); the rest requests'
+`_data` and `_files` (what `request.data` and `request.files` return, without their slow backcompat lookup), and
+their headers' `CaseInsensitiveDict._store` (the name/value pairs, handed to aiohttp without a Python call each); the
+rest responses' private fields (`_content`, `_is_closed`, ..., each set by `aiohttp._Response` itself, as
+azure-core's constructors set them; `tests/test_transport_aiohttp.py` compares the two), `_stream_download_check()`
+and `_set_read_checks()` (a body read by our bounded reader counts as read).
 """
 
 from __future__ import annotations
@@ -35,7 +39,11 @@ if TYPE_CHECKING:
     # azure-core exposes only the legacy `AioHttpTransportResponse` publicly.
     from azure.core.rest._aiohttp import RestAioHttpTransportResponse  # pyright: ignore[reportPrivateUsage]
 
-__all__ = ["AioHttpTransport", "HttpResponseImpl", "RestAioHttpTransportResponse"]
+    # The headers of azure-core's aiohttp rest responses (case-insensitive, repeated ones joined with ", "), which
+    # `_transport.aiohttp._Response` keeps, so that its headers behave as azure-core's do.
+    CIMultiDict: type[Any]  # azure.core.rest._aiohttp._CIMultiDict
+
+__all__ = ["AioHttpTransport", "CIMultiDict", "HttpResponseImpl", "RestAioHttpTransportResponse"]
 
 
 def __getattr__(name: str) -> Any:
@@ -52,4 +60,10 @@ def __getattr__(name: str) -> Any:
         )
 
         return response_type
+    if name == "CIMultiDict":
+        from azure.core.rest._aiohttp import (  # pylint: disable=import-outside-toplevel
+            _CIMultiDict as headers_type,  # pyright: ignore[reportPrivateUsage]
+        )
+
+        return headers_type
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

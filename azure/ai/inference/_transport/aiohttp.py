@@ -5,10 +5,13 @@
 """`AioHttpTransport`, the async transport: azure-core's aiohttp transport with the bounds and behaviour of
 our sync transport.
 
-Strategy: azure-core's transport sends the request and reads the headers (always as a streamed request); the body
-is then read here, through the same `BodyReader` as the sync transport (`bodies`): decoded in bounded steps
-(`gzip`, and `deflate` as a zlib stream or raw; azure-core decodes `deflate` as raw only), counted against
-`max_response_bytes`, with `DecodeError` for a body that cannot be decoded. On top of azure-core's:
+Strategy: the session, its opening and closing are azure-core's transport's; a rest request is sent here, on the
+aiohttp session, with the keywords azure-core's transport would give it (and the same errors for its failures),
+and answered with one lean azure-core aiohttp rest response (`_Response`, its fields set at once). Legacy requests
+go to azure-core's `send`. The body is read through the same `BodyReader` as the sync transport (`bodies`):
+decoded in bounded steps (`gzip`, and `deflate` as a zlib stream or raw; azure-core decodes `deflate` as raw
+only), counted against `max_response_bytes`, with `DecodeError` for a body that cannot be decoded. Beyond
+azure-core's transport:
 
 - `deadline` (a `time.monotonic()` value) bounds the whole answer of a non-streamed request, body included, and
   the headers of a streamed one; `stream_deadline` bounds a streamed body (`ServiceResponseTimeoutError`);
@@ -43,17 +46,21 @@ from typing import Any, AsyncIterator, Mapping, Optional, Union, cast
 from urllib.parse import urlsplit
 
 import aiohttp
+import multidict
 from aiohttp.client_proto import ResponseHandler
 from azure.core.exceptions import (
     AzureError,
     IncompleteReadError,
+    ResponseNotReadError,
     ServiceRequestError,
+    ServiceRequestTimeoutError,
     ServiceResponseError,
     ServiceResponseTimeoutError,
 )
 from azure.core.rest import HttpRequest
 
 from ._azure_core import AioHttpTransport as _AioHttpTransport
+from ._azure_core import CIMultiDict as _CIMultiDict
 from ._azure_core import RestAioHttpTransportResponse
 from .bodies import DEFAULT_MAX_RESPONSE_BYTES, BodyReader, check_max_response_bytes
 from .proxy import EnvironmentProxies, choose_proxy_url, split_origin
@@ -61,7 +68,8 @@ from .tls import TLSContexts
 
 __all__ = ["AioHttpTransport"]
 
-_PLAIN_HTTP: Any = object()  # `connection_verify` of a plain http request: no TLS context is built
+DEFAULT_BLOCK_SIZE = 4096  # the slices `iter_bytes()` yields from an already-read body (azure-core's default)
+_NO_CONTENT_TYPE = ("Content-Type",)  # a request without a body: aiohttp adds no Content-Type of its own
 
 # Sessions a child process inherited: never used, closed or collected there.
 _INHERITED: list[Any] = []
@@ -71,65 +79,147 @@ def _expired(what: str, exc: Optional[BaseException] = None) -> ServiceResponseT
     return ServiceResponseTimeoutError(f"The answer was not complete within {what}.", error=exc)
 
 
+def _failure(exc: BaseException) -> BaseException:
+    """The azure-core error for a failure while a body is read (the exception itself when it is one already)."""
+    if isinstance(exc, AzureError):
+        return exc
+    if isinstance(exc, aiohttp.ClientPayloadError):
+        return IncompleteReadError(exc, error=exc)
+    if isinstance(exc, asyncio.TimeoutError):
+        return ServiceResponseTimeoutError(exc, error=exc)
+    if isinstance(exc, aiohttp.ClientError):
+        return ServiceResponseError(exc, error=exc)
+    return exc
+
+
+async def _next_piece(internal: Any, deadline: Optional[float]) -> bytes:
+    """What has arrived of a body (b"" at its end), within the stream's deadline if any."""
+    if deadline is None:
+        return cast(bytes, await internal.content.readany())
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise _expired("stream_timeout")
+    try:
+        return cast(bytes, await asyncio.wait_for(internal.content.readany(), left))
+    except asyncio.TimeoutError as exc:
+        if deadline - time.monotonic() <= 0:
+            raise _expired("stream_timeout", exc) from exc
+        raise
+
+
 async def _body_pieces(pipeline: Any = None, response: Any = None, decompress: bool = True) -> AsyncIterator[bytes]:
     """The body of one of our responses as it arrives, decoded and counted (its `stream_download_generator`)."""
     del pipeline
     reader = BodyReader(response, response.limit, decompress)
-    internal: Any = response.internal_response
+    internal: Any = response.raw
     deadline: Optional[float] = response.deadline
     try:
         while True:
-            if deadline is None:
-                chunk = await internal.content.readany()
-            else:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise _expired("stream_timeout")
-                try:
-                    chunk = await asyncio.wait_for(internal.content.readany(), left)
-                except asyncio.TimeoutError as exc:
-                    if deadline - time.monotonic() <= 0:
-                        raise _expired("stream_timeout", exc) from exc
-                    raise
+            chunk = await _next_piece(internal, deadline)
             if not chunk:
                 break
             for piece in reader.feed(chunk):
                 yield piece
-    except AzureError:
+    except BaseException as exc:
         internal.close()
-        raise
-    except aiohttp.ClientPayloadError as exc:
-        internal.close()
-        raise IncompleteReadError(exc, error=exc) from exc
-    except asyncio.TimeoutError as exc:
-        internal.close()
-        raise ServiceResponseTimeoutError(exc, error=exc) from exc
-    except aiohttp.ClientError as exc:
-        internal.close()
-        raise ServiceResponseError(exc, error=exc) from exc
-    except BaseException:
-        internal.close()
-        raise
+        error = _failure(exc)
+        if error is exc:
+            raise
+        raise error from exc
     internal.close()  # read to its end: aiohttp has released the connection already
 
 
-class _Response(RestAioHttpTransportResponse):
-    """azure-core's aiohttp rest response, whose body is read by `_body_pieces`."""
+async def _whole_body(response: "_Response", reader: BodyReader) -> bytes:
+    """The whole body of a response with no stream deadline, decoded and counted; the connection is released."""
+    internal: Any = response.raw
+    content: Any = internal.content
+    parts: list[bytes] = []
+    try:
+        while True:
+            chunk = await content.readany()
+            if not chunk:
+                break
+            parts.extend(reader.feed(chunk))
+    except BaseException as exc:
+        internal.close()
+        error = _failure(exc)
+        if error is exc:
+            raise
+        raise error from exc
+    internal.close()  # read to its end: aiohttp has released the connection already
+    return parts[0] if len(parts) == 1 else b"".join(parts)
 
-    def __init__(self, *, limit: Optional[int], deadline: Optional[float], **kwargs: Any) -> None:
-        super().__init__(decompress=True, **kwargs)  # pyright: ignore[reportUnknownMemberType]
-        self._stream_download_generator: Any = _body_pieces
-        self.limit = limit
-        self.deadline = deadline
+
+# The public names azure-core's rest responses store under a private name when they are set.
+_PUBLIC_FIELDS = frozenset(
+    ("block_size", "internal_response", "request", "status_code", "headers", "reason", "content_type", "stream_download")
+)
+
+
+class _Response(RestAioHttpTransportResponse):
+    """azure-core's aiohttp rest response, whose body is read by our bounded reader (`_body_pieces`,
+    `_whole_body`); its fields are set without azure-core's per-assignment cost, and closing it releases the
+    connection without an extra turn of the event loop."""
+
+    def __init__(  # pylint: disable=super-init-not-called  # the fields azure-core's constructors set, set here
+        self, *, request: HttpRequest, internal: Any, block_size: int, limit: Optional[int], deadline: Optional[float]
+    ) -> None:
+        headers: Any = _CIMultiDict(internal.headers)  # azure-core's view of aiohttp's headers (repeated joined)
+        fields: Any = self.__dict__
+        fields.update(
+            _request=request,
+            _internal_response=internal,
+            _block_size=block_size or DEFAULT_BLOCK_SIZE,
+            _status_code=internal.status,
+            _reason=internal.reason,
+            _content_type=headers.get("content-type"),
+            _headers=headers,
+            _stream_download_generator=_body_pieces,
+            _is_closed=False,
+            _is_stream_consumed=False,
+            _json=None,
+            _content=None,
+            _text=None,
+            _decompress=True,
+            _decompressed_content=False,
+            raw=internal,  # `internal_response`, without its slow backcompat lookup
+            limit=limit,
+            deadline=deadline,
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # What azure-core's response does on every assignment (setting one of a few public names sets its
+        # private field), without the cost.
+        object.__setattr__(self, "_" + name if name in _PUBLIC_FIELDS else name, value)
+
+    @property
+    def content(self) -> bytes:
+        if self._content is None:
+            raise ResponseNotReadError(self)
+        return self._content  # always decoded by our reader
 
     async def read(self) -> bytes:
         if self._content is None:
             self._stream_download_check()  # type: ignore[no-untyped-call]  # pyright: ignore[reportUnknownMemberType]
-            parts = [piece async for piece in _body_pieces(response=self)]
-            self._content = b"".join(parts)
+            if self.deadline is None:
+                self._content = await _whole_body(self, BodyReader(self, self.limit))
+            else:
+                self._content = b"".join([piece async for piece in _body_pieces(response=self)])
             self._decompressed_content = True
-            await self._set_read_checks()  # type: ignore[no-untyped-call]  # pyright: ignore[reportUnknownMemberType]
+        self._is_stream_consumed = True
+        await self.close()
         return self._content
+
+    async def close(self) -> None:
+        if not self._is_closed:
+            self._is_closed = True
+            self.raw.close()
+
+    async def load(self, reader: BodyReader) -> None:
+        """Read the whole body now (the transport's answer to a request that is not streamed)."""
+        content = await _whole_body(self, reader)  # a new response: neither consumed nor closed yet
+        fields: Any = self.__dict__
+        fields.update(_content=content, _decompressed_content=True, _is_stream_consumed=True, _is_closed=True)
 
 
 # ---------------------------------------------------------------------------------------------- clean reuse
@@ -141,6 +231,9 @@ def _bytes_waiting(transport: Any) -> bool:
     raw: Any = transport.get_extra_info("socket") if transport is not None else None
     if raw is None:
         return False
+    own: Any = getattr(raw, "_sock", None)  # the event loop's socket under asyncio's wrapper, non-blocking
+    if isinstance(own, socket.socket):
+        return _peek(own)
     try:
         fd: int = raw.fileno()
     except (OSError, ValueError):
@@ -149,13 +242,22 @@ def _bytes_waiting(transport: Any) -> bool:
         return True
     peek = socket.socket(fileno=fd)  # the same descriptor, left non-blocking as the event loop set it
     try:
-        peek.recv(1, socket.MSG_PEEK | getattr(socket, "MSG_DONTWAIT", 0))
+        return _peek(peek)
+    finally:
+        peek.detach()  # the descriptor stays the event loop's
+
+
+_PEEK_FLAGS = socket.MSG_PEEK | getattr(socket, "MSG_DONTWAIT", 0)
+
+
+def _peek(sock: socket.socket) -> bool:
+    """Whether a non-blocking socket has a byte to read, or the peer's close; True when that cannot be told."""
+    try:
+        sock.recv(1, _PEEK_FLAGS)
     except (BlockingIOError, InterruptedError):
         return False  # nothing to read: clean
     except OSError:
         return True
-    finally:
-        peek.detach()  # the descriptor stays the event loop's
     return True  # bytes nobody asked for, or b"" (the server closed it)
 
 
@@ -225,12 +327,21 @@ class _Connector(aiohttp.TCPConnector):
             conn.close()  # not clean: never used again
 
 
-def _sent_then_reset(exc: ServiceRequestError) -> bool:
+def _headers(request: HttpRequest) -> Any:
+    """A request's headers for aiohttp, in their order and case: read from the pairs behind azure-core's
+    `CaseInsensitiveDict` when it has them (iterating the mapping itself costs a Python call per header)."""
+    headers: Any = request.headers
+    pairs: Any = getattr(headers, "_store", None)
+    if isinstance(pairs, dict):
+        return multidict.CIMultiDict(cast("dict[str, tuple[str, str]]", pairs).values())
+    return headers
+
+
+def _sent_then_reset(exc: aiohttp.ClientError) -> bool:
     """Whether aiohttp's failure came after the request went out (the peer closed or reset the connection)."""
-    inner = exc.inner_exception
-    if isinstance(inner, aiohttp.ServerDisconnectedError):
+    if isinstance(exc, aiohttp.ServerDisconnectedError):
         return True
-    return isinstance(inner, aiohttp.ClientOSError) and not isinstance(inner, aiohttp.ClientConnectorError)
+    return isinstance(exc, aiohttp.ClientOSError) and not isinstance(exc, aiohttp.ClientConnectorError)
 
 
 class AioHttpTransport(_AioHttpTransport):
@@ -267,6 +378,7 @@ class AioHttpTransport(_AioHttpTransport):
         self._environment = EnvironmentProxies.read() if self._use_env_settings else None
         self._proxy_choice: dict[str, Optional[str]] = {}  # origin -> proxy (None: direct), without call proxies
         self._pid = os.getpid()
+        self._client_timeouts: dict[tuple[Any, Any], aiohttp.ClientTimeout] = {}
 
     async def open(self) -> None:
         """Open the session (ours: the clean-reuse connector, no environment lookups, no extra attempts)."""
@@ -284,25 +396,24 @@ class AioHttpTransport(_AioHttpTransport):
 
     def _proxy_for(self, url: str, proxies: Optional[Mapping[str, str]]) -> Optional[str]:
         """The proxy a request goes through (`proxy.choose_proxy_url`), or None to go direct."""
-        origin = split_origin(url)[0]
+        # Remembered by the URL up to the first "/" after "//": the same text there is the same origin.
+        end = url.find("/", url.find("//") + 2)
+        key = url if end < 0 else url[:end]
         if not proxies:
             try:
-                return self._proxy_choice[origin]
+                return self._proxy_choice[key]
             except KeyError:
                 pass
-        parts = urlsplit(origin)
+        parts = urlsplit(split_origin(url)[0])
         chosen = choose_proxy_url(
             parts.scheme, parts.hostname or "", parts.port, (proxies, self._proxies), self._environment
         )
-        if not proxies:
-            self._proxy_choice[origin] = chosen
+        if not proxies and len(self._proxy_choice) < 1024:
+            self._proxy_choice[key] = chosen
         return chosen
 
     def _build_ssl_config(self, cert: Any, verify: Any) -> Union[bool, ssl.SSLContext]:
-        """One TLS context per distinct (verify, cert), trusting the same CA bundle as the sync transport (none
-        for a plain http request)."""
-        if verify is _PLAIN_HTTP:
-            return True  # aiohttp's default, unused without TLS
+        """One TLS context per distinct (verify, cert), trusting the same CA bundle as the sync transport."""
         return self._tls.get(verify, cert)
 
     def _leave_to_parent(self) -> None:
@@ -339,34 +450,78 @@ class AioHttpTransport(_AioHttpTransport):
         except asyncio.TimeoutError as exc:
             raise _expired(what, exc) from exc
 
+    def _timeouts(self, config: dict[str, Any]) -> aiohttp.ClientTimeout:
+        """aiohttp's socket timeouts for `connection_timeout` and `read_timeout` (made once per distinct pair)."""
+        key = (
+            config.pop("connection_timeout", self.connection_config.timeout),
+            config.pop("read_timeout", self.connection_config.read_timeout),
+        )
+        timeouts = self._client_timeouts.get(key)
+        if timeouts is None:
+            timeouts = self._client_timeouts[key] = aiohttp.ClientTimeout(sock_connect=key[0], sock_read=key[1])
+        return timeouts
+
+    def _form_data(self, request: HttpRequest) -> Any:
+        """The files of a request as aiohttp form data, as azure-core's transport makes them."""
+        base: Any = super()
+        return base._get_request_data(request)
+
+    def _request_options(self, request: HttpRequest, config: dict[str, Any]) -> dict[str, Any]:
+        """aiohttp's keywords for a request, as azure-core's transport makes them: the proxy (ours), the TLS
+        context (https only), the socket timeouts, the body, and no `Content-Type` of aiohttp's own."""
+        url = request.url
+        if "proxy" in config:  # aiohttp's own keyword, when given, as azure-core takes it
+            proxy = config.pop("proxy")
+            proxies: Optional[Mapping[str, str]] = config.pop("proxies", None)
+            if proxies and not proxy:
+                proxy = next((proxies[p] for p in sorted(proxies, reverse=True) if url.startswith(p)), None)
+        else:
+            proxy = self._proxy_for(url, config.pop("proxies", None))
+        cert = config.pop("connection_cert", self.connection_config.cert)
+        verify = config.pop("connection_verify", self.connection_config.verify)
+        if url[:6].lower() == "https:":  # else no TLS context to build (nor a CA bundle to load)
+            config["ssl"] = self._build_ssl_config(cert, verify)
+        config["timeout"] = self._timeouts(config)
+        fields: Any = request  # `request.data` and `request.files` without azure-core's backcompat lookups
+        data: Any = fields._data if fields._files is None else self._form_data(request)
+        if not data and not fields._files:
+            config["skip_auto_headers"] = _NO_CONTENT_TYPE
+        config["data"] = data
+        config["proxy"] = proxy
+        config["allow_redirects"] = False
+        return config
+
     async def _send(
         self, request: HttpRequest, stream: bool, limit: int, stream_deadline: Optional[float], config: Any
     ) -> _Response:
-        if "proxy" not in config:  # aiohttp's own keyword, when given, as azure-core takes it
-            config["proxy"] = self._proxy_for(request.url, config.pop("proxies", None))
-            config["proxies"] = None
-        if request.url[:6].lower() != "https:":  # no TLS context to build (nor a CA bundle to load)
-            config.pop("connection_cert", None)
-            config["connection_verify"] = _PLAIN_HTTP
+        session: Any = self.session
+        if session is None or not self._has_been_opened:
+            await self.open()
+            session = self.session
+        options = self._request_options(request, config)
         try:
-            answer: Any = await super().send(request, stream=True, **config)
-        except ServiceRequestError as exc:
+            internal: Any = await session.request(request.method, request.url, headers=_headers(request), **options)
+        except aiohttp.ClientResponseError as exc:
+            raise ServiceResponseError(exc, error=exc) from exc
+        except aiohttp.ConnectionTimeoutError as exc:
+            raise ServiceRequestTimeoutError(exc, error=exc) from exc
+        except asyncio.TimeoutError as exc:
+            raise ServiceResponseTimeoutError(exc, error=exc) from exc
+        except aiohttp.ClientError as exc:
             if _sent_then_reset(exc):
-                inner = exc.inner_exception
-                raise ServiceResponseError(inner, error=inner) from inner
-            raise
-        internal: Any = answer.internal_response
+                raise ServiceResponseError(exc, error=exc) from exc
+            raise ServiceRequestError(exc, error=exc) from exc
         try:
             response = _Response(
                 request=request,
-                internal_response=internal,
+                internal=internal,
                 block_size=self.connection_config.data_block_size,
                 limit=limit,
                 deadline=stream_deadline,
             )
-            BodyReader(response, limit)  # refuses an announced length over the limit at once
+            reader = BodyReader(response, limit)  # refuses an announced length over the limit at once
             if not stream:
-                await response.read()
+                await response.load(reader)
         except BaseException:
             internal.close()
             raise

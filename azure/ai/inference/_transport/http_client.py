@@ -430,11 +430,12 @@ class HttpClientTransport(HttpTransport[HttpRequest, HttpResponse]):  # pylint: 
                     limit=limit,
                     deadline=watch,
                 )
-                BodyReader(response, limit)  # refuses an announced length over the limit at once
+                if stream:
+                    BodyReader(response, limit)  # refuses an announced length over the limit at once
             else:
                 response = HttpClientLegacyTransportResponse(request, exchange, self._block_size, self._read_size)
             if not stream:
-                response.read_whole()
+                response.read_whole()  # its reader refuses an announced length over the limit before reading
         except BaseException:
             if watch is not None:
                 watch.cancel()

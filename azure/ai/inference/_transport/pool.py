@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import select
 import socket
 import ssl
 import threading
@@ -87,12 +88,20 @@ class TLSConnection(http.client.HTTPSConnection):
 Connection = Union[PlainConnection, TLSConnection]
 
 
+_POLL = getattr(select, "poll", None)  # not on Windows
+
+
 def dropped(conn: Connection) -> bool:
     """Whether an idle connection was closed by the server (or has something unexpected to read)."""
     sock: Any = conn.sock
     if sock is None:
         return True
     try:
+        if _POLL is not None and not isinstance(sock, ssl.SSLSocket):
+            poller = _POLL()
+            poller.register(sock, select.POLLIN)
+            if not poller.poll(0):  # nothing to read, no hang-up or error: alive (one system call, no exception)
+                return False
         timeout = sock.gettimeout()
         sock.settimeout(0.0)
         try:

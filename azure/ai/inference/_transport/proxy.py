@@ -31,12 +31,13 @@ system's own bypass list. A proxy named without a scheme (`proxy:3128`) is reach
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
+import sys
 import time
 from base64 import b64encode
 from typing import Any, Mapping, Optional, Sequence, Union
 from urllib.parse import unquote, urlsplit
-from urllib.request import getproxies, getproxies_environment, proxy_bypass
 
 from .framing import MAX_HEADERS
 
@@ -164,6 +165,11 @@ class EnvironmentProxies:
     def read(cls) -> "EnvironmentProxies":
         """The environment's variables (`HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY`, `NO_PROXY`, lowercase first),
         or the system's settings when the environment sets none."""
+        if not _may_name_proxies():
+            return cls({}, system=True)  # what urllib would find, without importing it (a first call's largest import)
+        # pylint: disable-next=import-outside-toplevel
+        from urllib.request import getproxies, getproxies_environment
+
         environment = getproxies_environment()
         if environment:
             return cls(environment, environment.get("no", ""))
@@ -177,8 +183,18 @@ class EnvironmentProxies:
         if proxy is None:
             return None
         if self.system:
+            from urllib.request import proxy_bypass  # pylint: disable=import-outside-toplevel
+
             return None if proxy_bypass(_bare_host(host)) else proxy
         return None if self.no_proxy.matches(host, port) else proxy
+
+
+def _may_name_proxies() -> bool:
+    """Whether urllib could find proxy settings: on macOS and Windows the system's; elsewhere only variables named
+    `*_proxy` (any case), which urllib's `getproxies()` reads and nothing else."""
+    if sys.platform == "darwin" or os.name == "nt":
+        return True
+    return any(name[-6:].lower() == "_proxy" for name in os.environ)
 
 
 def default_port(scheme: str) -> int:

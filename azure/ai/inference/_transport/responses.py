@@ -230,10 +230,13 @@ def _body_chunks(exchange: Exchange, reader: BodyReader, size: int, deadline: Op
 def _headers_of(raw: http.client.HTTPResponse) -> CaseInsensitiveDict:
     """The response headers, case-insensitive; repeated ones joined with commas (as requests joins them)."""
     headers = CaseInsensitiveDict()
+    seen: set[str] = set()  # (a plain set: a miss in CaseInsensitiveDict raises and catches a KeyError)
     for name, value in raw.getheaders():
-        if name in headers:
+        key = name.lower()
+        if key in seen:
             headers[name] = f"{headers[name]}, {value}"
         else:
+            seen.add(key)
             headers[name] = value
     return headers
 
