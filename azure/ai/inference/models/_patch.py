@@ -459,6 +459,8 @@ class StreamingChatCompletionsUpdate(_models.StreamingChatCompletionsUpdate):
     def choices(self) -> list[StreamingChatChoiceUpdate]:  # type: ignore[override]
         """The changes, one per choice; one empty choice when the update carries none on the wire."""
         given: Any = self._data.get("choices")
+        if type(given) is list and len(given) == 1 and type(given[0]) is dict:  # a streamed update's usual shape
+            return [wrap_json(StreamingChatChoiceUpdate, given[0])]
         wire = dicts(given)
         kept = choices_as_given(StreamingChatChoiceUpdate, given, wire)
         if kept is not None:
@@ -466,8 +468,6 @@ class StreamingChatCompletionsUpdate(_models.StreamingChatCompletionsUpdate):
         if not wire:
             empty: dict[str, Any] = {"index": 0, "finish_reason": None, "delta": {}}
             wire = [empty]
-        if len(wire) == 1:
-            return [wrap_json(StreamingChatChoiceUpdate, wire[0])]
         return [wrap_json(StreamingChatChoiceUpdate, c) for c in wire]
 
 
