@@ -459,7 +459,7 @@ class StreamingChatCompletionsUpdate(_models.StreamingChatCompletionsUpdate):
     def choices(self) -> list[StreamingChatChoiceUpdate]:  # type: ignore[override]
         """The changes, one per choice; one empty choice when the update carries none on the wire."""
         given: Any = self._data.get("choices")
-        if type(given) is list and len(given) == 1 and type(given[0]) is dict:  # a streamed update's usual shape
+        if given.__class__ is list and len(given) == 1 and given[0].__class__ is dict:  # the usual streamed shape
             return [wrap_json(StreamingChatChoiceUpdate, given[0])]
         wire = dicts(given)
         kept = choices_as_given(StreamingChatChoiceUpdate, given, wire)
