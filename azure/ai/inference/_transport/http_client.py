@@ -59,7 +59,7 @@ from azure.core.pipeline.transport import HttpResponse as LegacyHttpResponse
 from azure.core.pipeline.transport import HttpTransport
 from azure.core.rest import HttpRequest, HttpResponse
 
-from .._policies import check_header_fields
+from .._core.headers import check_header_fields
 from .bodies import DEFAULT_MAX_RESPONSE_BYTES, BodyReader, Deadline, check_max_response_bytes, detach
 from .encoding import body_and_headers
 from .pool import Connection, Pool, Route, connection_maker, pid_of, shutdown, sock_of

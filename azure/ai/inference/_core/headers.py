@@ -1,0 +1,90 @@
+# ------------------------------------
+# Copyright (c) Microsoft Corporation.
+# Licensed under the MIT License.
+# ------------------------------------
+"""Header fields that cannot change the headers a server reads, checked before anything is sent: used by the
+pipeline's `HeaderCheckPolicy` (whatever the transport) and by the http.client transport itself (sans-IO)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+__all__ = ["check_header_fields"]
+
+
+# RFC 9110 5.1 and 5.5: a name is a token; a value holds no control character but HTAB. A CR or LF (alone, or
+# CRLF followed by a space: an obsolete line folding) or a NUL would let a lenient parser read a header the
+# value's author chose.
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_FORBIDDEN_IN_VALUE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+_CONTROL_NAMES = {"\r": "CR", "\n": "LF", "\x00": "NUL", "\x7f": "DEL"}
+
+
+def _describe_char(char: str) -> str:
+    return _CONTROL_NAMES.get(char) or f"U+{ord(char):04X}"
+
+
+# What is left of header names joined by LF once the characters of a token are deleted: the LFs, when every
+# name is a token (an LF within a name, or any other character, leaves more).
+_TOKEN_CHARS = "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+_WITHOUT_TOKEN_CHARS = str.maketrans("", "", _TOKEN_CHARS)
+
+
+def check_header_fields(headers: Any, latin1: bool = False) -> None:
+    """ValueError for a header whose name is not a token or whose value holds a control character other than
+    HTAB (CR, LF, NUL, ...); with `latin1`, also for a value that is not Latin-1 text (what http.client sends).
+    The message names a valid name and the position, never the value (it may be a credential)."""
+    items = list(headers.items())
+    names = [name for name, _ in items]
+    try:  # the usual headers, all text: checked in one pass over the names and one over the values
+        joined = "\n".join(names)
+        values = "\t".join([value for _, value in items])  # TAB is allowed in a value: it hides nothing
+    except TypeError:
+        pass  # a name or value that is not text: checked one by one below
+    else:
+        if (
+            "" not in names
+            and joined.translate(_WITHOUT_TOKEN_CHARS) == "\n" * (len(names) - 1)
+            and not _FORBIDDEN_IN_VALUE.search(values)
+            and (not latin1 or values.isascii() or _is_latin1(values))
+        ):
+            return
+    _check_each(items, latin1)
+
+
+def _is_latin1(text: str) -> bool:
+    try:
+        text.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _check_each(items: list[tuple[Any, Any]], latin1: bool) -> None:
+    """`check_header_fields` one header at a time, raising for the first one that is refused."""
+    for name, value in items:
+        if not isinstance(name, str) or not _TOKEN.fullmatch(name):
+            text = name if isinstance(name, str) else str(name)
+            bad = next((index for index, char in enumerate(text) if not _TOKEN.fullmatch(char)), 0)
+            what = f"{_describe_char(text[bad])} at position {bad}" if text else "nothing (an empty name)"
+            raise ValueError(
+                f"headers: a header name holds {what}; names are letters, digits and !#$%&'*+-.^_`|~ only, and "
+                "the header is not sent"
+            )
+        text = value if isinstance(value, str) else value.decode("latin-1") if isinstance(value, bytes) else str(value)
+        match = _FORBIDDEN_IN_VALUE.search(text)
+        if match is not None:
+            raise ValueError(
+                f"headers: the value of {name!r} holds a control character ({_describe_char(match.group())}) at "
+                f"position {match.start()}; a header value may hold no CR, LF, NUL or other control character "
+                "but TAB, and the request is not sent"
+            )
+        if latin1:
+            try:
+                text.encode("latin-1")
+            except UnicodeEncodeError as exc:
+                raise ValueError(
+                    f"headers: the value of {name!r} holds a character that is not Latin-1 at position {exc.start}; "
+                    "the request is not sent"
+                ) from None
