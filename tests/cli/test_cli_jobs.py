@@ -112,6 +112,22 @@ def test_an_output_without_its_record_is_not_resumed(emu, tmp_path, finished):
     )
 
 
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero", "too-large"])
+def test_a_record_that_is_not_a_small_regular_file_is_refused(emu, finished, kind):
+    source, target, before, _ = finished
+    meta = meta_of(target)
+    meta.unlink()
+    if kind == "fifo":
+        os.mkfifo(meta)  # no writer: opening it would block forever
+    elif kind == "dev-zero":
+        meta.symlink_to("/dev/zero")  # reading it would never end
+    else:
+        meta.write_bytes(b" " * (64 * 1024 + 1))
+    done = embed(emu, source, target, "--resume")
+    assert done.returncode == 2 and target.read_bytes() == before and emu.requests == []
+    assert one_error_line(done) == f"{meta} is not the record of an embed job; cannot resume"
+
+
 # --------------------------------------------------------------------------------- each line validated
 
 

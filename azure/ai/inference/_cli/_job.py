@@ -13,6 +13,7 @@ import hashlib
 import itertools
 import json
 import os
+import stat
 import sys
 from collections.abc import Iterable, Iterator
 from typing import IO, Any, Optional
@@ -21,6 +22,7 @@ from .._core.json import as_dict, as_sequence
 from ._common import UsageError
 
 META_SUFFIX = ".meta.json"  # beside an embed job's output: what it was made from, for --resume
+META_MAX_BYTES = 64 * 1024  # a record is a few hundred bytes; anything larger is not one
 META_JOB = "azure-ai-inference embed"
 
 
@@ -191,8 +193,7 @@ class JobOutput:
 
     def _read_meta(self) -> dict[str, Any]:
         try:
-            with open(self.meta_path, encoding="utf-8") as file:
-                meta = as_dict(json.load(file))
+            meta = as_dict(json.loads(_read_small_file(self.meta_path, META_MAX_BYTES)))
         except FileNotFoundError:
             raise UsageError(
                 f"{self.meta_path} is missing: nothing shows which input {self.path} was made from; cannot resume "
@@ -318,3 +319,15 @@ class JobOutput:
         with open(aside, "w", encoding="utf-8") as file:
             file.write(json.dumps(meta) + "\n")
         os.replace(aside, self.meta_path)
+
+
+def _read_small_file(path: str, limit: int) -> bytes:
+    """A regular file's bytes, or ValueError for anything else (a FIFO, a device, a directory) or past `limit`:
+    checked before opening, so that a FIFO cannot block and /dev/zero cannot fill memory."""
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise ValueError(f"{path} is not a regular file")
+    with open(path, "rb") as file:
+        data = file.read(limit + 1)
+    if len(data) > limit:
+        raise ValueError(f"{path} is larger than {limit} bytes")
+    return data
