@@ -371,3 +371,18 @@ def test_client_errors_without_a_retry_hint_are_not_retried(emu, mode):
         assert len(emu.requests) == 1
 
     mode.run(body)
+
+
+def test_a_reply_message_content_reads_and_writes_as_the_generated_field_does() -> None:
+    """`ChatResponseMessage.content` reads text (and None) straight from the JSON, anything else as the generated
+    field converts it, and can be set."""
+    from azure.ai.inference.models import ChatResponseMessage  # pylint: disable=import-outside-toplevel
+    from azure.ai.inference.models import _models as generated  # pylint: disable=import-outside-toplevel
+
+    for value in ("5,280 feet", "", None, [{"type": "text", "text": "x"}], 7):
+        ours = ChatResponseMessage({"role": "assistant", "content": value})
+        theirs = generated.ChatResponseMessage({"role": "assistant", "content": value})
+        assert ours.content == theirs.content
+    message = ChatResponseMessage({"role": "assistant", "content": "old"})
+    message.content = "new"
+    assert message.content == "new" and message["content"] == "new" and message.as_dict()["content"] == "new"

@@ -32,11 +32,9 @@
 
 from __future__ import annotations
 
-import base64
 import functools
 import json
 import os
-import stat
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Generic, Optional, TypeVar, Union, cast, overload
 
@@ -60,6 +58,7 @@ from .._core.tools import (
 )
 from .._utils.model_base import Model, SdkJSONEncoder
 from ._enums import AudioContentFormat, ImageDetailLevel
+from ._files import DEFAULT_MAX_FILE_BYTES, base64_file
 
 __all__ = [
     "SystemMessage",
@@ -251,62 +250,11 @@ class ToolMessage(_models.ChatRequestToolMessage):
 
 _IMAGE_TYPES = {"png": "png", "jpg": "jpeg", "jpeg": "jpeg", "gif": "gif", "webp": "webp", "bmp": "bmp"}
 
-# The largest file the loaders read unless told otherwise (`max_bytes=`): 20 MiB, the size services accept for
-# one image; its base64 form is a third larger.
-DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024
-
-
-def read_local_file(path: Union[str, "os.PathLike[str]"], max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> bytes:
-    """The bytes of a regular file of at most `max_bytes` bytes.
-
-    A FIFO, a device (`/dev/zero`), a directory or a socket is refused before it is read, and so is a larger file:
-    `ValueError` naming the file. The file is checked before it is opened (so that opening a FIFO or a device
-    cannot block or act), opened without blocking, and checked again on the open descriptor (so that a path
-    swapped in between is caught); at most `max_bytes + 1` bytes are read, so a file that grows meanwhile is
-    refused too. A missing or unreadable file raises the `OSError` of `open`.
-    """
-    limit: object = max_bytes
-    if type(limit) is not int or max_bytes <= 0:
-        raise ValueError(f"max_bytes must be a positive int, not {max_bytes!r}")
-    name = os.fspath(path)
-    _check_regular(name, os.stat(name), max_bytes)
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
-    fd = os.open(name, flags)
-    with open(fd, "rb", buffering=0, closefd=True) as f:
-        _check_regular(name, os.fstat(fd), max_bytes)
-        chunks: list[bytes] = []
-        size = 0
-        while size <= max_bytes:
-            chunk = f.read(min(max_bytes + 1 - size, 1024 * 1024))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-    if size > max_bytes:
-        raise ValueError(f"{name!r} grew past the limit of {max_bytes} bytes while it was read (max_bytes=)")
-    return b"".join(chunks)
-
-
-def _check_regular(name: str, info: os.stat_result, max_bytes: int) -> None:
-    if not stat.S_ISREG(info.st_mode):
-        kind = "a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file"
-        raise ValueError(f"{name!r} is {kind}: only regular files can be loaded")
-    if info.st_size > max_bytes:
-        raise ValueError(
-            f"{name!r} has {info.st_size} bytes, more than the limit of {max_bytes} bytes; "
-            "pass max_bytes= to allow a larger file"
-        )
-
-
 def _image_kind(image_format: Any) -> str:
     kind = _IMAGE_TYPES.get(str(image_format).lower())
     if kind is None:
         raise ValueError(f"image_format must be one of {', '.join(sorted(_IMAGE_TYPES))}, got {image_format!r}")
     return kind
-
-
-def _base64_file(path: Union[str, "os.PathLike[str]"], max_bytes: int) -> str:
-    return base64.b64encode(read_local_file(path, max_bytes)).decode("ascii")
 
 
 class ImageUrl(_models.ImageUrl):
@@ -331,7 +279,7 @@ class ImageUrl(_models.ImageUrl):
          than `max_bytes`.
         """
         kind = _image_kind(image_format)
-        return cls(url=f"data:image/{kind};base64,{_base64_file(image_file, max_bytes)}", detail=detail)
+        return cls(url=f"data:image/{kind};base64,{base64_file(image_file, max_bytes)}", detail=detail)
 
 
 class ImageEmbeddingInput(_models.ImageEmbeddingInput):
@@ -356,7 +304,7 @@ class ImageEmbeddingInput(_models.ImageEmbeddingInput):
          than `max_bytes`.
         """
         kind = _image_kind(image_format)
-        return cls(image=f"data:image/{kind};base64,{_base64_file(image_file, max_bytes)}", text=text)
+        return cls(image=f"data:image/{kind};base64,{base64_file(image_file, max_bytes)}", text=text)
 
 
 _AUDIO_FORMATS = ("wav", "mp3")
@@ -384,7 +332,7 @@ class InputAudio(_models.InputAudio):
         fmt = str(getattr(audio_format, "value", audio_format)).lower()
         if fmt not in _AUDIO_FORMATS:
             raise ValueError(f"audio_format must be one of {', '.join(_AUDIO_FORMATS)}, got {audio_format!r}")
-        return cls(data=_base64_file(audio_file, max_bytes), format=fmt)
+        return cls(data=base64_file(audio_file, max_bytes), format=fmt)
 
 
 class ModelInfo(_models.ModelInfo):
@@ -609,6 +557,9 @@ def _logprobs(data: Mapping[str, Any]) -> Optional[_models.ChatChoiceLogProbabil
     return _models.ChatChoiceLogProbabilityInfo(value) if value is not None else None
 
 
+_GENERATED_CONTENT: Any = _models.ChatResponseMessage.__dict__["content"]
+
+
 class ChatResponseMessage(_models.ChatResponseMessage):
     """A message generated by the model: `content`, and `tool_calls` when the model called tools. Fields
     outside the spec, such as `reasoning_content`, are read as mapping keys: `message["reasoning_content"]`.
@@ -617,6 +568,18 @@ class ChatResponseMessage(_models.ChatResponseMessage):
     when no type was given, and for a message that called tools instead of answering."""
 
     parsed: Any = None
+
+    @property
+    def content(self) -> str:
+        """The text of the reply, or None when the model only called tools."""
+        value: Any = self._data.get("content")
+        if value is None or type(value) is str:  # as the generated field gives it, without its per-read conversion
+            return cast(str, value)
+        return cast(str, _GENERATED_CONTENT.__get__(self, type(self)))
+
+    @content.setter
+    def content(self, value: str) -> None:  # pyright: ignore[reportIncompatibleVariableOverride]
+        _GENERATED_CONTENT.__set__(self, value)
 
     @property
     def tool_calls(self) -> Optional[list[_models.ChatCompletionsToolCall]]:  # type: ignore[override]
