@@ -43,6 +43,7 @@ REGIONS = {
     f"{PACKAGE}/_streaming.py": ("AsyncStreamingChatCompletions",),
     f"{PACKAGE}/_compat.py": ("AsyncCompatStreamingChatCompletions",),
     f"{PACKAGE}/distributed.py": ("embed_with_dask_async",),
+    f"{PACKAGE}/_transport/_azure_core.py": ("run_pipeline_async",),
 }
 
 # Twin pairs kept by hand, as "module: async name", and why the rewrite does not produce one from the other.
@@ -102,6 +103,7 @@ NAMES = {
     "embed_many_async": "embed_many",
     "embed_with_dask_async": "embed_with_dask",
     "run_calls_async": "run_calls",
+    "run_pipeline_async": "run_pipeline",
     "tool_loop_async": "tool_loop",
     "__aenter__": "__enter__",
     "__aexit__": "__exit__",

@@ -122,3 +122,37 @@ def test_the_sync_transport_itself_refuses_before_connecting() -> None:
             assert response.status_code == 200
             response.close()
         assert server.connections == 1 and len(server.requests) == 1
+
+
+def test_a_header_sent_clean_once_is_checked_again_with_another_value(mode: Any) -> None:
+    """Valid header fields are remembered (most headers repeat on every call), by name and value together: the
+    same header with an injected value on a later call is still refused before anything is sent."""
+
+    async def body(mode: Any) -> None:
+        with HostileServer(serve_each(lambda conn, request, number: conn.send(ok_answer(request)))) as server:
+            async with mode.client("ChatCompletionsClient", server.url) as client:
+                assert await call(mode, client, "create", headers={"x-custom": SECRET})
+                for text in (f"{SECRET}\r\n X-Injected: yes", f"{SECRET}\x00", f"{SECRET}\n"):
+                    error = await mode.raises(ValueError, call(mode, client, "create", headers={"x-custom": text}))
+                    assert SECRET not in str(error)
+                assert await call(mode, client, "create", headers={"x-custom": SECRET})
+            assert len(server.requests) == 2
+            assert all("x-injected" not in request.headers for request in server.requests)
+
+    mode.run(body)
+
+
+def test_the_remembered_header_fields_stay_bounded() -> None:
+    """Every call's request id is new: the remembered fields are emptied when full, and a value that is long or
+    not Latin-1 text is never kept (it is checked every time)."""
+    from azure.ai.inference._core import headers as checks  # pylint: disable=import-outside-toplevel
+
+    for number in range(3 * checks._VALID_MOST):  # pylint: disable=protected-access
+        checks.check_header_fields([("x-ms-client-request-id", f"id-{number}")])
+        assert len(checks._VALID) <= checks._VALID_MOST  # pylint: disable=protected-access
+    long_value = "v" * (checks._VALID_VALUE_MOST + 1)  # pylint: disable=protected-access
+    checks.check_header_fields([("x-long", long_value), ("x-euro", "\u20ac")])
+    assert ("x-long", long_value) not in checks._VALID  # pylint: disable=protected-access
+    assert ("x-euro", "\u20ac") not in checks._VALID  # pylint: disable=protected-access
+    with pytest.raises(ValueError, match="not Latin-1"):
+        checks.check_header_fields([("x-euro", "\u20ac")], latin1=True)

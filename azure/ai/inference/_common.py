@@ -30,6 +30,7 @@ from ._pipeline import default_transport
 from ._policies import RETRY_AFTER_REFUSED, RetryPolicy, SansIOPolicyGroup
 from ._settings import ClientSettings
 from ._streaming import StreamingChatCompletions
+from ._transport._azure_core import run_pipeline
 from ._tracing import MODEL_INFO, CallSpan, content_recording_keyword, start_span
 
 __all__ = ["InferenceClient", "StreamT"]
@@ -87,8 +88,11 @@ class InferenceClient:
         self._content_recording = content_recording_keyword(enable_content_recording)
 
     def _send(self, request: HttpRequest, kwargs: dict[str, Any], *, stream: bool = False) -> HttpResponse:
-        result = self._client._pipeline.run(  # pylint: disable=protected-access
-            request, stream=stream, **self._settings.call_options(kwargs, stream)
+        result = run_pipeline(
+            self._client._pipeline,  # pylint: disable=protected-access
+            request,
+            stream=stream,
+            **self._settings.call_options(kwargs, stream),
         )
         response: HttpResponse = result.http_response
         # Not kept: its context holds the earlier attempts' responses, which the traceback would keep alive.

@@ -50,6 +50,7 @@ from azure.core.pipeline.policies import (
 )
 
 from ._core.headers import check_header_fields
+from ._transport._azure_core import has_header, header_pairs, in_memory_body
 from ._transport.bodies import ResponseTooLargeError
 
 __all__: list[str] = []
@@ -186,6 +187,14 @@ class _BoundedRetry:
         base: Any = super()
         return _configure(self, base.configure_retries(options), options)
 
+    def _configure_positions(self, request: PipelineRequest[Any], retry_settings: dict[str, Any]) -> None:
+        if in_memory_body(request.http_request):  # what azure-core finds for it, without its backcompat lookups
+            retry_settings["body_position"] = None
+            retry_settings["file_positions"] = None
+            return
+        base: Any = super()
+        base._configure_positions(request, retry_settings)  # pylint: disable=protected-access
+
     def is_retry(self, settings: dict[str, Any], response: PipelineResponse[Any, Any]) -> bool:
         base: Any = super()
         retry = base.is_retry(settings, response) or _asks_for_retry(self, response)
@@ -280,6 +289,7 @@ class RequestIdPolicy(_RequestIdPolicy):
         super().__init__(auto_request_id=auto_request_id, request_id_header_name=request_id_header_name, **kwargs)
         self._automatic = request_id is _NO_ID and auto_request_id
         self._id_header = request_id_header_name
+        self._id_key = request_id_header_name.lower()
 
     def set_request_id(self, value: str) -> None:
         super().set_request_id(value)
@@ -288,7 +298,7 @@ class RequestIdPolicy(_RequestIdPolicy):
     def on_request(self, request: PipelineRequest[Any]) -> None:
         if self._automatic and "request_id" not in request.context.options:
             headers = request.http_request.headers
-            if self._id_header not in headers:
+            if not has_header(headers, self._id_key):
                 headers[self._id_header] = time_uuid()
             return
         super().on_request(request)
@@ -299,7 +309,7 @@ class HeaderCheckPolicy(SansIOHTTPPolicy[Any, Any]):
     character in a value (`check_header_fields`): a `ValueError` before the transport connects anywhere."""
 
     def on_request(self, request: PipelineRequest[Any]) -> None:
-        check_header_fields(request.http_request.headers)
+        check_header_fields(header_pairs(request.http_request.headers))
 
 
 def logging_policies(kwargs: dict[str, Any]) -> None:

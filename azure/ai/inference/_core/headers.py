@@ -8,7 +8,7 @@ pipeline's `HeaderCheckPolicy` (whatever the transport) and by the http.client t
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Iterable
 
 __all__ = ["check_header_fields"]
 
@@ -25,35 +25,40 @@ def _describe_char(char: str) -> str:
     return _CONTROL_NAMES.get(char) or f"U+{ord(char):04X}"
 
 
-# What is left of header names joined by LF once the characters of a token are deleted: the LFs, when every
-# name is a token (an LF within a name, or any other character, leaves more).
-_TOKEN_CHARS = "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-_WITHOUT_TOKEN_CHARS = str.maketrans("", "", _TOKEN_CHARS)
+# Header fields already found valid (Latin-1 text included), as (name, value) pairs: most of a client's headers are
+# the same on every call, so a call usually checks only its request id. Bounded: emptied when full.
+_VALID: dict[tuple[str, str], bool] = {}
+_VALID_MOST = 512
+_VALID_VALUE_MOST = 1024  # longer values are checked every time rather than kept
 
 
-def check_header_fields(headers: Any, latin1: bool = False) -> None:
+def check_header_fields(items: Iterable[tuple[Any, Any]], latin1: bool = False) -> None:
     """ValueError for a header whose name is not a token or whose value holds a control character other than
     HTAB (CR, LF, NUL, ...); with `latin1`, also for a value that is not Latin-1 text (what http.client sends).
-    The message names a valid name and the position, never the value (it may be a credential)."""
-    items = list(headers.items())
-    names = [name for name, _ in items]
-    try:  # the usual headers, all text: checked in one pass over the names and one over the values
-        joined = "\n".join(names)
-        values = "\t".join([value for _, value in items])  # TAB is allowed in a value: it hides nothing
-    except TypeError:
-        pass  # a name or value that is not text: checked one by one below
-    else:
-        if (
-            "" not in names
-            and joined.translate(_WITHOUT_TOKEN_CHARS) == "\n" * (len(names) - 1)
-            and not _FORBIDDEN_IN_VALUE.search(values)
-            and (not latin1 or values.isascii() or _is_latin1(values))
-        ):
-            return
-    _check_each(items, latin1)
+    `items` are the (name, value) pairs. The message names a valid name and the position, never the value (it
+    may be a credential)."""
+    valid = _VALID
+    try:
+        unknown = [item for item in items if item not in valid]
+    except TypeError:  # a value that cannot be hashed (not text): checked as it is
+        unknown = list(items)
+    if unknown:
+        _check_each(unknown, latin1)
+        for item in unknown:
+            _remember(item)
+
+
+def _remember(item: tuple[Any, Any]) -> None:
+    name, value = item
+    if type(name) is str and type(value) is str and len(value) <= _VALID_VALUE_MOST and _is_latin1(value):
+        if len(_VALID) >= _VALID_MOST:
+            _VALID.clear()
+        _VALID[item] = True
 
 
 def _is_latin1(text: str) -> bool:
+    if text.isascii():
+        return True
     try:
         text.encode("latin-1")
     except UnicodeEncodeError:

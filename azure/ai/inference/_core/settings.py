@@ -111,6 +111,10 @@ class RequestSettings:
             template = self._templates[key] = operation_request(
                 self.endpoint, self.shape, operation, stream=stream, extra_params=extra_params
             )
+        return self._with_body(template, content)
+
+    def _with_body(self, template: HttpRequest, content: bytes) -> HttpRequest:
+        """A copy of a request template (no body) with this body."""
         return HttpRequest(template.method, template.url, headers=template.headers, content=content)
 
     def _check_model(self, payload: Mapping[str, Any]) -> None:

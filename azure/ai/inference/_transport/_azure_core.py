@@ -10,7 +10,12 @@ They are not part of azure-core's public API and may change in any release: pypr
 aiohttp-based names are loaded on first use (module `__getattr__`), so that the sync transport never imports
 aiohttp.
 
-Besides these names, the transports subclass public azure-core classes and use some of their private members:
+Besides these names, `request_with_body` makes a rest request as azure-core's constructor does (its fields and
+its headers' `_store` set directly), and `run_pipeline`/`run_pipeline_async` run a pipeline's policies as azure-core's
+`run` does (its `_impl_policies` and `_transport`) without the multipart preparation a plain request does not need;
+`_policies._BoundedRetry` overrides the retry policies' `_configure_positions` for a request whose body is in memory
+(`in_memory_body`), which has no stream position to remember.
+The transports subclass public azure-core classes and use some of their private members:
 `AioHttpTransport.session`, `._session_owner`, `._has_been_opened`, `._build_ssl_config()` (our session, our TLS
 contexts), `._get_request_data()` (files as aiohttp form data, as azure-core sends them); the rest requests'
 `_data` and `_files` (what `request.data` and `request.files` return, without their slow backcompat lookup), and
@@ -23,6 +28,10 @@ and `_set_read_checks()` (a body read by our bounded reader counts as read).
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+
+from azure.core.pipeline import PipelineContext, PipelineRequest
+from azure.core.rest import HttpRequest
+from azure.core.utils import case_insensitive_dict
 
 # The implementation behind azure-core's sync rest responses (read, iter_bytes, json, ...): azure-core has no
 # public base class for a transport's own `azure.core.rest.HttpResponse`.
@@ -43,7 +52,28 @@ if TYPE_CHECKING:
     # `_transport.aiohttp._Response` keeps, so that its headers behave as azure-core's do.
     CIMultiDict: type[Any]  # azure.core.rest._aiohttp._CIMultiDict
 
-__all__ = ["AioHttpTransport", "CIMultiDict", "HttpResponseImpl", "RestAioHttpTransportResponse"]
+__all__ = [
+    "AioHttpTransport",
+    "CIMultiDict",
+    "HttpResponseImpl",
+    "RestAioHttpTransportResponse",
+    "has_header",
+    "header_pairs",
+    "in_memory_body",
+    "request_with_body",
+    "run_pipeline",
+    "run_pipeline_async",
+]
+
+
+def header_pairs(headers: Any) -> Any:
+    """The (name, value) pairs of a request's headers, in their order and case: the pairs behind azure-core's
+    `CaseInsensitiveDict` when it has them (iterating the mapping itself costs two Python calls per header),
+    else `headers.items()`."""
+    pairs: Any = getattr(headers, "_store", None)
+    if isinstance(pairs, dict):
+        return pairs.values()  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+    return headers.items()
 
 
 def __getattr__(name: str) -> Any:
@@ -67,3 +97,72 @@ def __getattr__(name: str) -> Any:
 
         return headers_type
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def request_with_body(template: HttpRequest, content: bytes) -> HttpRequest:
+    """`HttpRequest(template.method, template.url, headers=template.headers, content=content)` for a template
+    without a body, made with the fields azure-core's constructor sets (`url`, `method`, `_files`, `_data`,
+    `headers`, its pairs in `_store`: `Content-Length` first, then the template's), without its per-field
+    backcompat lookups (~8 µs a call). `tests/test_azure_core_private.py` compares the two."""
+    pairs: Any = getattr(template.headers, "_store", None)
+    fields: Any = template.__dict__
+    if type(template) is not HttpRequest or not isinstance(pairs, dict) or fields.get("_data") is not None:
+        return HttpRequest(template.method, template.url, headers=template.headers, content=content)
+    headers: Any = case_insensitive_dict()
+    store: dict[str, tuple[str, str]] = {"content-length": ("Content-Length", str(len(content)))} if content else {}
+    store.update(pairs)  # pyright: ignore[reportUnknownArgumentType]
+    headers._store = store  # pylint: disable=protected-access
+    request = HttpRequest.__new__(HttpRequest)
+    request.__dict__.update(url=fields["url"], method=fields["method"], _files=None, _data=content, headers=headers)
+    return request
+
+
+def has_header(headers: Any, lowered: str) -> bool:
+    """Whether a request's headers hold `lowered` (a lower-case name), read from the pairs behind azure-core's
+    `CaseInsensitiveDict` when it has them (its `in` raises and catches a `KeyError` for an absent name)."""
+    pairs: Any = getattr(headers, "_store", None)
+    if isinstance(pairs, dict):
+        return lowered in pairs
+    return lowered in headers
+
+
+def in_memory_body(request: Any) -> bool:
+    """Whether a request is a rest `HttpRequest` whose body is bytes (or none) and which has no files: one whose
+    body a retry sends again as it is, with no stream position to remember."""
+    fields: Any = getattr(request, "__dict__", {})
+    return type(request) is HttpRequest and fields.get("_files") is None and type(fields.get("_data")) in _IN_MEMORY
+
+
+_IN_MEMORY = (bytes, type(None))
+
+
+def _plain(request: Any) -> bool:
+    """Whether a request is a rest `HttpRequest` with no multipart/mixed parts (every request the clients build):
+    one whose preparation by the pipeline does nothing."""
+    return type(request) is HttpRequest and "_multipart_mixed_info_val" not in request.__dict__
+
+
+async def run_pipeline_async(pipeline: Any, request: Any, **options: Any) -> Any:
+    """`pipeline.run(request, **options)`: what the run of azure-core's pipeline does (a context with the
+    transport, the first policy's `send`) without first preparing a multipart/mixed body that a plain request does
+    not have (~10 µs a call through the request's backcompat lookups). Any other request goes to `pipeline.run`."""
+    if not _plain(request):
+        return await pipeline.run(request, **options)
+    policies: Any = pipeline._impl_policies  # pylint: disable=protected-access
+    if not policies:
+        return await pipeline.run(request, **options)
+    return await policies[0].send(PipelineRequest(request, PipelineContext(pipeline._transport, **options)))
+
+
+# <generated by scripts/unasync.py from run_pipeline_async above; do not edit>
+def run_pipeline(pipeline: Any, request: Any, **options: Any) -> Any:
+    """`pipeline.run(request, **options)`: what the run of azure-core's pipeline does (a context with the
+    transport, the first policy's `send`) without first preparing a multipart/mixed body that a plain request does
+    not have (~10 µs a call through the request's backcompat lookups). Any other request goes to `pipeline.run`."""
+    if not _plain(request):
+        return pipeline.run(request, **options)
+    policies: Any = pipeline._impl_policies  # pylint: disable=protected-access
+    if not policies:
+        return pipeline.run(request, **options)
+    return policies[0].send(PipelineRequest(request, PipelineContext(pipeline._transport, **options)))
+# </generated>

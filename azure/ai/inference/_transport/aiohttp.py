@@ -39,6 +39,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import os
+import select
 import socket
 import ssl
 import time
@@ -61,7 +62,7 @@ from azure.core.rest import HttpRequest
 
 from ._azure_core import AioHttpTransport as _AioHttpTransport
 from ._azure_core import CIMultiDict as _CIMultiDict
-from ._azure_core import RestAioHttpTransportResponse
+from ._azure_core import RestAioHttpTransportResponse, header_pairs
 from .bodies import DEFAULT_MAX_RESPONSE_BYTES, BodyReader, check_max_response_bytes
 from .proxy import EnvironmentProxies, choose_proxy_url, split_origin
 from .tls import TLSContexts
@@ -248,10 +249,18 @@ def _bytes_waiting(transport: Any) -> bool:
 
 
 _PEEK_FLAGS = socket.MSG_PEEK | getattr(socket, "MSG_DONTWAIT", 0)
+_POLL = getattr(select, "poll", None)  # not on Windows
 
 
 def _peek(sock: socket.socket) -> bool:
     """Whether a non-blocking socket has a byte to read, or the peer's close; True when that cannot be told."""
+    if _POLL is not None:  # one system call and no exception (a failed `recv` raises BlockingIOError)
+        poller = _POLL()
+        try:
+            poller.register(sock, select.POLLIN)
+            return bool(poller.poll(0))  # readable: bytes, the peer's close, or an error
+        except (OSError, ValueError):
+            return True
     try:
         sock.recv(1, _PEEK_FLAGS)
     except (BlockingIOError, InterruptedError):
@@ -328,13 +337,8 @@ class _Connector(aiohttp.TCPConnector):
 
 
 def _headers(request: HttpRequest) -> Any:
-    """A request's headers for aiohttp, in their order and case: read from the pairs behind azure-core's
-    `CaseInsensitiveDict` when it has them (iterating the mapping itself costs a Python call per header)."""
-    headers: Any = request.headers
-    pairs: Any = getattr(headers, "_store", None)
-    if isinstance(pairs, dict):
-        return multidict.CIMultiDict(cast("dict[str, tuple[str, str]]", pairs).values())
-    return headers
+    """A request's headers for aiohttp, in their order and case."""
+    return multidict.CIMultiDict(header_pairs(request.headers))
 
 
 def _sent_then_reset(exc: aiohttp.ClientError) -> bool:

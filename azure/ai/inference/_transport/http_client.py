@@ -366,7 +366,7 @@ class HttpClientTransport(HttpTransport[HttpRequest, HttpResponse]):  # pylint: 
             raise ServiceRequestError(exc, error=exc) from exc
         if route.extra_headers:
             headers.update(route.extra_headers)
-        check_header_fields(headers, latin1=True)  # ValueError before connecting: no injected header goes out
+        check_header_fields(headers.items(), latin1=True)  # ValueError before connecting: no injected header goes out
         return route, (url if route.absolute else target), body, headers
 
     def _exchange(

@@ -29,6 +29,7 @@ from .._pipeline import default_async_transport
 from .._policies import RETRY_AFTER_REFUSED, AsyncRetryPolicy, AsyncSansIOPolicyGroup
 from .._settings import ClientSettings
 from .._streaming import AsyncStreamingChatCompletions
+from .._transport._azure_core import run_pipeline_async
 from .._tracing import MODEL_INFO, CallSpan, content_recording_keyword, start_span
 
 __all__ = ["InferenceClient", "StreamT"]
@@ -86,8 +87,11 @@ class InferenceClient:
         self._content_recording = content_recording_keyword(enable_content_recording)
 
     async def _send(self, request: HttpRequest, kwargs: dict[str, Any], *, stream: bool = False) -> AsyncHttpResponse:
-        result = await self._client._pipeline.run(  # pylint: disable=protected-access
-            request, stream=stream, **self._settings.call_options(kwargs, stream)
+        result = await run_pipeline_async(
+            self._client._pipeline,  # pylint: disable=protected-access
+            request,
+            stream=stream,
+            **self._settings.call_options(kwargs, stream),
         )
         response: AsyncHttpResponse = result.http_response
         # Not kept: its context holds the earlier attempts' responses, which the traceback would keep alive.
