@@ -24,7 +24,7 @@ Merge rules, per choice `index`:
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Optional, cast
+from typing import Any, Iterable, Optional
 
 from .json import as_dict, dicts
 from ..models._patch import ChatCompletions, wrap_json
@@ -142,9 +142,10 @@ class _Choice:
         return other
 
     def add(self, choice: dict[str, Any]) -> None:
-        wire: Any = choice.get("delta")
-        if type(wire) is dict and len(cast("dict[str, Any]", wire)) == 1 and choice.get("finish_reason") is None:
-            pieces = cast("dict[str, Any]", wire)
+        pieces: Any = choice.get("delta")
+        # Class identity, not `type(...) is`, so that the strict type checker keeps these values `Any` (a `cast`
+        # would be a call on every update).
+        if pieces.__class__ is dict and len(pieces) == 1 and choice.get("finish_reason") is None:
             content: Any = pieces.get("content")
             size = len(choice)
             # The common update: one more piece of text, and nothing else that is new (a `logprobs: null` that

@@ -55,7 +55,7 @@ def dicts(value: object) -> list[dict[str, Any]]:
     """The JSON objects in a JSON array; an empty list when the value is not an array."""
     if type(value) is not list:
         return []
-    items = cast("list[Any]", value)  # type: ignore[redundant-cast, unused-ignore]
+    items: list[Any] = value  # type: ignore[assignment, unused-ignore]  # pyright: ignore[reportUnknownVariableType]
     if len(items) == 1 and type(items[0]) is dict:  # the common case, a single choice or item
         return items
     return [item for item in items if type(item) is dict]

@@ -12,7 +12,7 @@ it. The stream objects that pull the chunks and release the connection are in `_
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional, Union, cast
+from typing import Any, Callable, Optional, Union
 
 from azure.core.exceptions import HttpResponseError
 
@@ -62,7 +62,7 @@ def event_to_update(event: ServerSentEvent, response: Any) -> Optional[Streaming
         raise stream_error(response, "InvalidStreamEvent", f"An event is not JSON: {excerpt(data, 200)}") from None
     if type(payload) is not dict:
         raise stream_error(response, "InvalidStreamEvent", f"An event is not a JSON object: {excerpt(data, 200)}")
-    update = cast("dict[str, Any]", payload)
+    update: dict[str, Any] = payload  # pyright: ignore[reportUnknownVariableType]  # a dict: checked above
     error: Any = update.get("error")
     if error or event.event == "error":
         details = as_dict(error)

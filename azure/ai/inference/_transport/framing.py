@@ -93,7 +93,7 @@ class FinalResponse(http.client.HTTPResponse):
             if end != b"\r\n":
                 raise FramingError(f"A chunk of the answer does not end where its size says: {end!r}.")
             self.chunk_left = None
-        return cast("Optional[int]", super()._get_chunk_left())  # type: ignore[misc]  # pyright: ignore
+        return super()._get_chunk_left()  # type: ignore[misc, no-any-return]  # pyright: ignore
 
     def _read_and_discard_trailer(self) -> None:  # pyright: ignore[reportIncompatibleMethodOverride]
         for _ in range(MAX_HEADERS + 1):

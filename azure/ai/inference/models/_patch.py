@@ -377,7 +377,7 @@ class StreamingChatChoiceUpdate(_models.StreamingChatChoiceUpdate):
     def delta(self) -> StreamingChatResponseMessageUpdate:  # type: ignore[override]
         """The change to the message."""
         delta: Any = self._data.get("delta")
-        data = cast("dict[str, Any]", delta) if type(delta) is dict else json_object(delta)
+        data: Any = delta if delta.__class__ is dict else json_object(delta)  # no `cast`: a call per update
         return wrap_json(StreamingChatResponseMessageUpdate, data)
 
     @property
