@@ -156,3 +156,20 @@ def test_the_remembered_header_fields_stay_bounded() -> None:
     assert ("x-euro", "\u20ac") not in checks._VALID  # pylint: disable=protected-access
     with pytest.raises(ValueError, match="not Latin-1"):
         checks.check_header_fields([("x-euro", "\u20ac")], latin1=True)
+
+
+def test_credentials_are_never_among_the_remembered_header_fields(mode: Any) -> None:
+    """The key (and a token, a proxy's credentials, cookies) is checked on every call and kept nowhere beyond the
+    requests that carry it."""
+    from azure.ai.inference._core import headers as checks  # pylint: disable=import-outside-toplevel
+
+    async def body(mode: Any) -> None:
+        with HostileServer(serve_each(lambda conn, request, number: conn.send(ok_answer(request)))) as server:
+            async with mode.client("ChatCompletionsClient", server.url) as client:
+                assert await call(mode, client, "create", headers={"Cookie": SECRET, "Proxy-Authorization": SECRET})
+            assert len(server.requests) == 1
+        kept = {name.lower() for name, _ in checks._VALID}  # pylint: disable=protected-access
+        assert kept and kept.isdisjoint({"api-key", "authorization", "cookie", "proxy-authorization"})
+        assert all(SECRET not in value for _, value in checks._VALID)  # pylint: disable=protected-access
+
+    mode.run(body)

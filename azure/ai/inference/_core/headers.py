@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable
 
+from .credentials import CREDENTIAL_HEADERS
+
 __all__ = ["check_header_fields"]
 
 
@@ -26,8 +28,10 @@ def _describe_char(char: str) -> str:
 
 
 # Header fields already found valid (Latin-1 text included), as (name, value) pairs: most of a client's headers are
-# the same on every call, so a call usually checks only its request id. Bounded: emptied when full.
+# the same on every call, so a call usually checks only its request id. Bounded: emptied when full. Credentials are
+# never kept (checked on every call): a key or token stays nowhere beyond the requests that carry it.
 _VALID: dict[tuple[str, str], bool] = {}
+_NEVER_KEPT = frozenset(name.lower() for name in (*CREDENTIAL_HEADERS, "Proxy-Authorization", "Cookie"))
 _VALID_MOST = 512
 _VALID_VALUE_MOST = 1024  # longer values are checked every time rather than kept
 
@@ -50,7 +54,13 @@ def check_header_fields(items: Iterable[tuple[Any, Any]], latin1: bool = False) 
 
 def _remember(item: tuple[Any, Any]) -> None:
     name, value = item
-    if type(name) is str and type(value) is str and len(value) <= _VALID_VALUE_MOST and _is_latin1(value):
+    if (
+        type(name) is str
+        and type(value) is str
+        and len(value) <= _VALID_VALUE_MOST
+        and name.lower() not in _NEVER_KEPT
+        and _is_latin1(value)
+    ):
         if len(_VALID) >= _VALID_MOST:
             _VALID.clear()
         _VALID[item] = True
