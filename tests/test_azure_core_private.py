@@ -200,24 +200,27 @@ def test_the_retry_policies_remember_the_body_positions_azure_core_would(request
         assert found == expected
 
 
-def test_the_default_user_agent_is_the_one_azure_core_makes() -> None:
-    """The clients give azure-core's `UserAgentPolicy` its base user agent, made as azure-core makes it: the same
-    text as `platform.platform()` on this machine, with the caller's application id and the environment's
-    addition still applied by the policy."""
+def test_the_default_user_agent_is_the_one_azure_core_makes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The clients give azure-core's `UserAgentPolicy` its base user agent, made as azure-core makes it (the same
+    text as `platform.platform()` wherever `uname -p` answers what Linux systems answer), with the caller's
+    application id and the environment's addition still applied by the policy."""
     import platform  # pylint: disable=import-outside-toplevel
 
+    from azure.core.credentials import AzureKeyCredential  # pylint: disable=import-outside-toplevel
     from azure.core.pipeline.policies import UserAgentPolicy  # pylint: disable=import-outside-toplevel
 
     from azure.ai.inference import ChatCompletionsClient  # pylint: disable=import-outside-toplevel
     from azure.ai.inference._pipeline import platform_text  # pylint: disable=import-outside-toplevel
     from azure.ai.inference._version import VERSION  # pylint: disable=import-outside-toplevel
 
-    if platform.uname().processor in ("", platform.machine()):  # what Linux systems answer to `uname -p`
+    monkeypatch.setenv("AZURE_HTTP_USER_AGENT", "from-env/1")
+    moniker = f"ai-inference/{VERSION}"
+    if platform.uname().processor in ("", platform.machine()):
         assert platform_text() == platform.platform()
-    expected = UserAgentPolicy(sdk_moniker=f"ai-inference/{VERSION}", user_agent="MyApp", user_agent_use_env=False)
-    from azure.core.credentials import AzureKeyCredential  # pylint: disable=import-outside-toplevel
-
-    with ChatCompletionsClient(
-        "http://127.0.0.1:1", AzureKeyCredential("k"), user_agent="MyApp", user_agent_use_env=False
-    ) as client:
-        assert client._config.user_agent_policy.user_agent == expected.user_agent  # pylint: disable=protected-access
+        expected = UserAgentPolicy(sdk_moniker=moniker, user_agent="MyApp").user_agent  # azure-core's own default
+    else:  # an unusual `uname -p`: the platform text leaves that processor name out
+        base = f"azsdk-python-{moniker} Python/{platform.python_version()} ({platform_text()})"
+        expected = UserAgentPolicy(base_user_agent=base, user_agent="MyApp").user_agent
+    assert expected.startswith(f"MyApp azsdk-python-{moniker} ") and expected.endswith(" from-env/1")
+    with ChatCompletionsClient("http://127.0.0.1:1", AzureKeyCredential("k"), user_agent="MyApp") as client:
+        assert client._config.user_agent_policy.user_agent == expected  # pylint: disable=protected-access
