@@ -156,6 +156,9 @@ def test_the_remembered_header_fields_stay_bounded() -> None:
     assert ("x-euro", "\u20ac") not in checks._VALID  # pylint: disable=protected-access
     with pytest.raises(ValueError, match="not Latin-1"):
         checks.check_header_fields([("x-euro", "\u20ac")], latin1=True)
+    # Pairs given as an iterator are all checked, also when one of them cannot be hashed.
+    with pytest.raises(ValueError, match="control character"):
+        checks.check_header_fields(iter([("x-bad", f"{SECRET}\r\nX-Injected: yes"), ("x-list", ["a"])]))
 
 
 def test_credentials_are_never_among_the_remembered_header_fields(mode: Any) -> None:

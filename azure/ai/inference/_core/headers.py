@@ -41,11 +41,12 @@ def check_header_fields(items: Iterable[tuple[Any, Any]], latin1: bool = False) 
     HTAB (CR, LF, NUL, ...); with `latin1`, also for a value that is not Latin-1 text (what http.client sends).
     `items` are the (name, value) pairs. The message names a valid name and the position, never the value (it
     may be a credential)."""
+    pairs = list(items)  # once: `items` may be an iterator
     valid = _VALID
     try:
-        unknown = [item for item in items if item not in valid]
+        unknown = [item for item in pairs if item not in valid]
     except TypeError:  # a value that cannot be hashed (not text): checked as it is
-        unknown = list(items)
+        unknown = pairs
     if unknown:
         _check_each(unknown, latin1)
         for item in unknown:

@@ -66,14 +66,18 @@ __all__ = [
 ]
 
 
+def _pairs_by_key(headers: Any) -> Any:
+    """The dict behind azure-core's `CaseInsensitiveDict` (lower-case name -> (name, value)), or None."""
+    pairs: Any = getattr(headers, "_store", None)
+    return pairs if isinstance(pairs, dict) else None  # pyright: ignore[reportUnknownVariableType]
+
+
 def header_pairs(headers: Any) -> Any:
     """The (name, value) pairs of a request's headers, in their order and case: the pairs behind azure-core's
     `CaseInsensitiveDict` when it has them (iterating the mapping itself costs two Python calls per header),
     else `headers.items()`."""
-    pairs: Any = getattr(headers, "_store", None)
-    if isinstance(pairs, dict):
-        return pairs.values()  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
-    return headers.items()
+    pairs = _pairs_by_key(headers)
+    return headers.items() if pairs is None else pairs.values()
 
 
 def __getattr__(name: str) -> Any:
@@ -120,10 +124,8 @@ def request_with_body(template: HttpRequest, content: bytes) -> HttpRequest:
 def has_header(headers: Any, lowered: str) -> bool:
     """Whether a request's headers hold `lowered` (a lower-case name), read from the pairs behind azure-core's
     `CaseInsensitiveDict` when it has them (its `in` raises and catches a `KeyError` for an absent name)."""
-    pairs: Any = getattr(headers, "_store", None)
-    if isinstance(pairs, dict):
-        return lowered in pairs
-    return lowered in headers
+    pairs = _pairs_by_key(headers)
+    return lowered in (headers if pairs is None else pairs)
 
 
 def in_memory_body(request: Any) -> bool:
