@@ -45,44 +45,37 @@ def sock_of(conn: Any) -> Any:
     return getattr(conn, "_inference_sock", None)
 
 
-class PlainConnection(http.client.HTTPConnection):
+class _Connecting:
+    """What both connection classes add to http.client's: the final answer read after interim ones
+    (`FinalResponse`), the process that opened the connection, its socket kept, the read timeout once connected,
+    and the CONNECT tunnel read by our own code. Placed before http.client's class among the bases."""
+
+    response_class: Any = FinalResponse
+    read_timeout: Optional[float] = None
+    sock: Any
+    _inference_pid = 0
+    _inference_sock: Any = None
+    _inference_deadline: Optional[Deadline] = None
+
+    def connect(self) -> None:
+        self._inference_pid = os.getpid()
+        base: Any = super()
+        base.connect()
+        self._inference_sock = self.sock
+        self.sock.settimeout(self.read_timeout)
+
+    def _tunnel(self) -> None:
+        open_tunnel(self)
+
+
+class PlainConnection(_Connecting, http.client.HTTPConnection):
     """http.client's connection, which reads the final answer after interim ones, remembers the process that
     opened it, and is read with the read timeout once connected (the connect timeout bounds connecting only,
     the tunnel set-up through a proxy included)."""
 
-    response_class = FinalResponse
-    read_timeout: Optional[float] = None
-    _inference_pid = 0
-    _inference_sock: Any = None
-    _inference_deadline: Optional[Deadline] = None
 
-    def connect(self) -> None:
-        self._inference_pid = os.getpid()
-        super().connect()
-        self._inference_sock = self.sock
-        self.sock.settimeout(self.read_timeout)
-
-    def _tunnel(self) -> None:
-        open_tunnel(self)
-
-
-class TLSConnection(http.client.HTTPSConnection):
+class TLSConnection(_Connecting, http.client.HTTPSConnection):
     """`PlainConnection`'s twin for https (direct, or in a CONNECT tunnel through a proxy)."""
-
-    response_class = FinalResponse
-    read_timeout: Optional[float] = None
-    _inference_pid = 0
-    _inference_sock: Any = None
-    _inference_deadline: Optional[Deadline] = None
-
-    def connect(self) -> None:
-        self._inference_pid = os.getpid()
-        super().connect()
-        self._inference_sock = self.sock
-        self.sock.settimeout(self.read_timeout)
-
-    def _tunnel(self) -> None:
-        open_tunnel(self)
 
 
 Connection = Union[PlainConnection, TLSConnection]
