@@ -2,18 +2,21 @@
 (no `0x`, sign or `_`, which Python's int() takes), each chunk's data ends with CRLF, Content-Length is a
 number and one value, Transfer-Encoding is `chunked` alone and never beside Content-Length. A broken framing is a
 `ServiceResponseError` at once (the server keeps the connection open, and the clients' read timeout is far
-longer than the test's), and the connection is closed: the next call opens a new one."""
+longer than the test's), and the connection is closed: the next call opens a new one. The sync client's chunked
+framing (`ChunkedBody`, sans-IO) reads the same from any split of the bytes."""
 
 from __future__ import annotations
 
 import json
 import threading
+from http.client import IncompleteRead
 from typing import Any, Callable
 
 import pytest
 from azure.core.exceptions import ServiceResponseError
 
 from azure.ai.inference import StreamingError
+from azure.ai.inference._transport.framing import ChunkedBody, FramingError
 from _hostile import CHAT_ANSWER, MODEL_INFO, Conn, HostileServer, Request, call, ok_answer, serve_each, sse_update
 
 pytestmark = pytest.mark.timeout(60)
@@ -163,3 +166,68 @@ def test_the_sync_client_refuses_transfer_codings_it_does_not_decode() -> None:
                     client.create(messages=[{"role": "user", "content": "hi"}])
                 assert client.create(messages=[{"role": "user", "content": "hi"}])
             assert server.connections == 2
+
+
+# ---------------------------------------------------------------------------------------------- ChunkedBody, sans-IO
+
+FRAMED = (
+    b"5\r\nhello\r\n"
+    b"000a;name=value\r\n0123456789\r\n"
+    b"1 ;ext\r\n!\r\n"
+    b"10\r\n" + b"x" * 16 + b"\r\n"
+    b"0\r\nX-Trailer: 1\r\nX-Other: 2\r\n\r\n"
+)
+DATA = b"hello0123456789!" + b"x" * 16
+
+
+def read_in(pieces: list[bytes]) -> tuple[ChunkedBody, bytes]:
+    body = ChunkedBody()
+    out = b"".join(b"".join(body.feed(piece)) for piece in pieces)
+    return body, out
+
+
+def test_any_split_of_a_chunked_body_gives_the_same_data() -> None:
+    for cut in range(len(FRAMED) + 1):
+        body, out = read_in([FRAMED[:cut], FRAMED[cut:]])
+        assert (out, body.done, body.excess) == (DATA, True, False), cut
+        assert body.made >= 4
+    body, out = read_in([FRAMED[i : i + 1] for i in range(len(FRAMED))])  # a byte at a time
+    assert (out, body.done, body.excess) == (DATA, True, False)
+    body, out = read_in([FRAMED.replace(b"X-Other: 2\r\n\r\n", b"\n")])  # the trailer may end with a bare LF
+    assert (out, body.done) == (DATA, True)
+
+
+@pytest.mark.parametrize(
+    "framed",
+    [
+        b"0x5\r\nhello\r\n0\r\n\r\n",
+        b"+5\r\nhello\r\n0\r\n\r\n",
+        b"-5\r\nhello\r\n0\r\n\r\n",
+        b"5_\r\nhello\r\n0\r\n\r\n",
+        b"5\nhello\r\n0\r\n\r\n",
+        b"\r\nhello\r\n0\r\n\r\n",
+        b"1" + b"0" * 16 + b"\r\n",
+        b"5\r\nhelloXX0\r\n\r\n",
+        b"5;" + b"e" * 5000 + b"\r\nhello\r\n0\r\n\r\n",
+        b"0\r\n" + b"X: 1\r\n" * 101 + b"\r\n",
+        b"0\r\nX: " + b"v" * 70_000 + b"\r\n\r\n",
+    ],
+)
+def test_a_broken_chunked_framing_is_refused_however_it_arrives(framed: bytes) -> None:
+    for pieces in ([framed], [framed[i : i + 1] for i in range(len(framed))]):
+        with pytest.raises(FramingError):
+            read_in(pieces)
+
+
+def test_bytes_after_the_end_and_a_body_cut_short() -> None:
+    body, out = read_in([FRAMED + b"HTTP/1.1 200 OK\r\n"])
+    assert (out, body.done, body.excess) == (DATA, True, True)
+    body, _ = read_in([FRAMED, b"x"])
+    assert body.excess
+    for cut in (3, 10, len(FRAMED) - 40):
+        body, _ = read_in([FRAMED[:cut]])
+        with pytest.raises(IncompleteRead):
+            body.end()
+    body, _ = read_in([b"0\r\nX-Trailer: 1\r\n"])  # the connection ended inside the trailer, as http.client allows
+    body.end()
+    assert body.done

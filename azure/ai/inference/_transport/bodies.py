@@ -108,6 +108,7 @@ class BodyReader:
             self._wbits = 0  # decided by the first two bytes: zlib stream or raw deflate
         self._inflater: Any = None
         self._head = b""
+        self.plain = self._wbits is None  # nothing to decode: `count` alone is `feed`, without a generator
         length = declared_length(response.headers)
         if length is not None and length > _MAX_LENGTH:  # as aiohttp refuses it, whatever the limit
             raise ServiceResponseError(
@@ -119,7 +120,7 @@ class BodyReader:
     def feed(self, data: bytes) -> Iterator[bytes]:
         if self._wbits is None:
             if data:
-                yield self._count(data)
+                yield self.count(data)
             return
         try:
             yield from self._inflate(data)
@@ -156,11 +157,12 @@ class BodyReader:
             piece = inflater.decompress(data, _PIECE)
             data = inflater.unconsumed_tail
             if piece:
-                yield self._count(piece)
+                yield self.count(piece)
             if not data and len(piece) < _PIECE and not (inflater.eof and inflater.unused_data):
                 return
 
-    def _count(self, piece: bytes) -> bytes:
+    def count(self, piece: bytes) -> bytes:
+        """A piece of the decoded body, counted against the limit."""
         self.total += len(piece)
         if self._limit is not None and self.total > self._limit:
             raise too_large(self._response, self._limit)

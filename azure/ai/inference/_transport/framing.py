@@ -3,9 +3,9 @@
 # Licensed under the MIT License.
 # ------------------------------------
 """Reading an answer's head and body framing strictly (`FinalResponse`, the sync transport's http.client
-response): interim `1xx` answers skipped, one Content-Length value, chunked alone, chunk sizes of hex digits on a
-bounded line, CRLF after each chunk, bounded trailers; anything else is a `FramingError` and the connection is
-never reused.
+response, and `ChunkedBody`, the chunked framing read from bytes as they arrive): interim `1xx` answers skipped, one
+Content-Length value, chunked alone, chunk sizes of hex digits on a bounded line, CRLF after each chunk, bounded
+trailers; anything else is a `FramingError` and the connection is never reused.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import http.client
 import re
 from typing import Optional, cast
 
-__all__ = ["FinalResponse", "FramingError", "MAX_HEADERS"]
+__all__ = ["ChunkedBody", "FinalResponse", "FramingError", "MAX_HEADERS"]
 
 _MAX_INTERIM = 100  # interim (1xx) answers skipped before a final one, at most
 _MAX_HEADER_LINE = 65536
@@ -25,6 +25,7 @@ _MAX_CHUNK_LINE = 4096  # a chunk's size line, extensions included
 # int() takes), at most 16 of them after leading zeros; whitespace only before an extension.
 _CHUNK_SIZE = re.compile(rb"0*([0-9A-Fa-f]{1,16})[ \t]*(?:;[^\r\n]*)?\r\n")
 _DIGITS = re.compile(r"[0-9]+")
+_HEX = b"0123456789abcdefABCDEF"
 
 
 class FramingError(http.client.HTTPException):
@@ -119,3 +120,120 @@ class FinalResponse(http.client.HTTPResponse):
             else:
                 raise http.client.HTTPException(f"got more than {MAX_HEADERS} headers in an interim answer")
         raise http.client.HTTPException(f"got more than {_MAX_INTERIM} interim (1xx) answers")
+
+
+# ChunkedBody's states: what the next bytes are.
+_SIZE, _DATA, _CRLF, _TRAILER, _END = range(5)
+
+
+class ChunkedBody:
+    """The chunked framing of a body (RFC 9112 7.1), read from the bytes of the connection as they arrive, sans-IO
+    and as strictly as `FinalResponse` reads it: `feed(data)` returns the chunk data the bytes bring, one piece per
+    chunk (or part of a chunk); `done` once the last chunk and the trailer are read. A read of the connection then
+    returns every chunk that has arrived in one call, where http.client reads each chunk with three.
+
+    `excess` is True when bytes came after the end of the body: the connection is then never reused, so that
+    they cannot be read as the next answer. `given` is kept by the reader: the pieces it has handed on so far
+    (`made` counts those returned), so that a stream closed early knows whether anything it was sent is left.
+    """
+
+    __slots__ = ("_state", "_left", "_pending", "_trailers", "done", "excess", "made", "given")
+
+    def __init__(self) -> None:
+        self._state = _SIZE
+        self._left = 0  # the bytes of the current chunk's data still to come
+        self._pending = b""  # an unfinished size line, chunk end or trailer line
+        self._trailers = 0
+        self.done = False
+        self.excess = False
+        self.made = 0
+        self.given = 0
+
+    def feed(self, data: bytes) -> list[bytes]:
+        """The chunk data in `data` (the next bytes of the connection); FramingError where the framing breaks."""
+        if self.done:
+            self.excess = self.excess or bool(data)
+            return []
+        if self._pending:
+            data = self._pending + data
+            self._pending = b""
+        pieces: list[bytes] = []
+        pos, end, left = 0, len(data), self._left
+        while pos < end:
+            if left:  # inside a chunk's data (the common case: each chunk whole in `data`)
+                piece = data[pos : pos + left]
+                pieces.append(piece)
+                pos += len(piece)
+                left -= len(piece)
+                if left:
+                    break
+                self._state = _CRLF
+            if self._state == _CRLF:
+                if end - pos < 2:
+                    self._pending = data[pos:]
+                    break
+                if data[pos : pos + 2] != b"\r\n":
+                    raise FramingError(f"A chunk of the answer does not end where its size says: {data[pos:pos + 2]!r}.")
+                pos += 2
+                self._state = _SIZE
+            if self._state == _SIZE:
+                left, pos = self._size(data, pos)
+                if pos < 0:
+                    break
+            if self._state == _TRAILER:
+                self._trailer(data, pos)
+                break
+        self._left = left
+        self.made += len(pieces)
+        return pieces
+
+    def _size(self, data: bytes, pos: int) -> tuple[int, int]:
+        """The next chunk's size from its line at `pos`, and where its data starts; (0, -1) when the line has not
+        all arrived yet. The last (empty) chunk moves on to the trailer."""
+        line_end = data.find(b"\r\n", pos, pos + _MAX_CHUNK_LINE)
+        if line_end < 0:
+            rest = data[pos:]
+            if len(rest) >= _MAX_CHUNK_LINE:
+                raise FramingError(f"A chunk size line of the answer is longer than {_MAX_CHUNK_LINE} bytes.")
+            self._pending = rest
+            return 0, -1
+        line = data[pos:line_end]
+        if 0 < len(line) <= 16 and not line.strip(_HEX):  # the common line: hex digits alone
+            size = int(line, 16)
+        else:
+            match = _CHUNK_SIZE.fullmatch(data, pos, line_end + 2)
+            if match is None:
+                raise FramingError(f"A chunk size of the answer is not hexadecimal digits: {line[:40]!r}.")
+            size = int(match.group(1), 16)
+        if size:
+            self._state = _DATA
+        else:
+            self._state = _TRAILER
+        return size, line_end + 2
+
+    def _trailer(self, data: bytes, pos: int) -> None:
+        """The trailer's lines after the last chunk, up to its empty line (CRLF or LF), bounded as the head is."""
+        while True:
+            line_end = data.find(b"\n", pos, pos + _MAX_HEADER_LINE)
+            if line_end < 0:
+                rest = data[pos:]
+                if len(rest) >= _MAX_HEADER_LINE:
+                    raise FramingError(f"A trailer line of the answer is longer than {_MAX_HEADER_LINE} bytes.")
+                self._pending = rest
+                return
+            if line_end == pos or (line_end == pos + 1 and data[pos] == 13):  # the empty line: the body ends
+                self._state = _END
+                self.done = True
+                self.excess = line_end + 1 < len(data)
+                return
+            self._trailers += 1
+            if self._trailers > MAX_HEADERS:
+                raise FramingError(f"The answer has more than {MAX_HEADERS} trailer lines.")
+            pos = line_end + 1
+
+    def end(self) -> None:
+        """The connection ended: IncompleteRead unless the body had (the end of a trailer may be missing, as
+        http.client allows)."""
+        if not self.done and self._state != _TRAILER:
+            raise http.client.IncompleteRead(b"", self._left or None)
+        self.done = True

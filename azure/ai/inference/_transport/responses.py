@@ -14,7 +14,7 @@ import http.client
 import os
 import socket
 import threading
-from typing import Any, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional
 
 from azure.core.exceptions import (
     AzureError,
@@ -29,6 +29,7 @@ from azure.core.utils import CaseInsensitiveDict
 
 from ._azure_core import HttpResponseImpl
 from .bodies import BodyReader, Deadline
+from .framing import ChunkedBody
 from .pool import Connection, Pool, pid_of, shutdown, sock_of
 
 __all__ = [
@@ -41,6 +42,10 @@ __all__ = [
 
 DEFAULT_BLOCK_SIZE = 4096  # the slices `iter_bytes()` yields from an already-read body (azure-core's default)
 READ_SIZE = 65536  # the most one read of a streamed body returns; a read returns what has arrived, not more
+# Closing a stream before the end of its chunked body: the reads (of what has already arrived) and the bytes
+# a read takes at most, to reach that end (`\r\n0\r\n\r\n` and perhaps a short trailer).
+_END_READS = 4
+_END_BYTES = 256
 
 
 def stream_download(pipeline: Any, response: Any, decompress: bool = True) -> Iterator[bytes]:
@@ -81,7 +86,7 @@ class Exchange:
     which ends the read at once. A read starts only while the exchange holds its connection, so once `release`
     has taken it no new read begins."""
 
-    __slots__ = ("raw", "conn", "pool", "transport", "complete", "lock", "reading")
+    __slots__ = ("raw", "conn", "pool", "transport", "complete", "lock", "reading", "framing")
 
     def __init__(self, raw: http.client.HTTPResponse, conn: Connection, pool: Pool, transport: Any) -> None:
         self.raw = raw
@@ -91,6 +96,8 @@ class Exchange:
         self.complete = False  # the body was read to its end
         self.lock = threading.Lock()
         self.reading = False
+        # A chunked body's framing, read from the connection's bytes (`_pieces`); http.client reads the others.
+        self.framing = ChunkedBody() if raw.chunked and getattr(raw, "_method", None) != "HEAD" else None
 
     def __del__(self) -> None:
         # A response dropped unclosed (a retried stream, an abandoned one): its connection is closed now.
@@ -114,7 +121,7 @@ class Exchange:
         if cut and own and busy:  # a read is blocked in another thread, holding the reader's lock: wake it first
             shutdown(sock_of(conn))
         self.transport.forget(conn)
-        if own and not busy and not raw.will_close and (self.complete or (cut and _finish_buffered(raw))):
+        if own and not busy and not raw.will_close and (self.complete or (cut and _finish_buffered(raw, self.framing))):
             raw.close()
             self.pool.put(conn)
             return
@@ -124,49 +131,34 @@ class Exchange:
         conn.close()
 
 
-def _finish_buffered(raw: http.client.HTTPResponse) -> bool:
+def _finish_buffered(raw: http.client.HTTPResponse, framing: Optional[ChunkedBody]) -> bool:
     """Read the end of a chunked body (the last, empty chunk) when it has already arrived, without waiting for
     it; True when the body is then complete. A stream closed at `[DONE]` keeps its connection this way."""
-    if getattr(raw, "fp", None) is None:
+    fp: Any = getattr(raw, "fp", None)
+    if fp is None:
         return False
-    if not raw.chunked:  # a body of announced length: complete when all of it was read
-        return raw.length == 0
-    left: Optional[int] = getattr(raw, "chunk_left", None)
-    if left is None:
-        expected = b"0\r\n\r\n"
-    elif left == 0:
-        expected = b"\r\n0\r\n\r\n"  # the end of the last data chunk, then the last chunk
-    else:
+    if framing is None:  # a body of announced length: complete when all of it was read
+        return not raw.chunked and raw.length == 0
+    if framing.given != framing.made:  # chunk data that arrived was never read: the body was not at its end
         return False
-    fp: Any = raw.fp
-    sock: Any = getattr(getattr(fp, "raw", None), "_sock", None)
-    if sock is None:
-        return False
-    got = b""
-    try:
-        timeout = sock.gettimeout()
-        sock.settimeout(0.0)  # what is buffered, or already in the socket: never wait
+    if not framing.done:
+        sock: Any = getattr(getattr(fp, "raw", None), "_sock", None)
+        if sock is None:
+            return False
         try:
-            for _ in range(len(expected)):
-                have = fp.peek(1)
-                if not have:
-                    return False
-                take = have[: len(expected) - len(got)]
-                if not expected.startswith(got + take):
-                    return False
-                fp.read(len(take))
-                got += take
-                if got == expected:
-                    break
-        finally:
-            sock.settimeout(timeout)
-    except (OSError, ValueError):
-        return False
-    if got != expected:
-        return False
-    raw.chunk_left = None
-    raw.close()  # http.client would close it after the last chunk: the connection may send again
-    return True
+            timeout = sock.gettimeout()
+            sock.settimeout(0.0)  # what is buffered, or already in the socket: never wait
+            try:
+                for _ in range(_END_READS):
+                    if not fp.peek(1) or framing.feed(fp.read1(_END_BYTES)):  # nothing more yet, or more data
+                        return False
+                    if framing.done:
+                        break
+            finally:
+                sock.settimeout(timeout)
+        except (OSError, ValueError, http.client.HTTPException):
+            return False
+    return framing.done and not framing.excess
 
 
 def _is_incomplete(exc: BaseException) -> bool:
@@ -185,32 +177,63 @@ def response_error(exc: BaseException, deadline: Optional[Deadline]) -> AzureErr
     return ServiceResponseError(exc, error=exc)
 
 
+def _reads(exchange: Exchange, read1: Callable[[int], bytes], size: int) -> Iterator[bytes]:
+    """Each read of the connection, empty at its end; none once the exchange was released (closed)."""
+    lock = exchange.lock
+    while True:
+        with lock:
+            if exchange.conn is None:  # released (closed) before this read: never touch the reader
+                return
+            exchange.reading = True
+        try:
+            data = read1(size)
+        finally:
+            exchange.reading = False
+        yield data
+        if not data:
+            return
+
+
+def _pieces(exchange: Exchange, reader: BodyReader, size: int) -> Iterator[bytes]:
+    """The body's pieces as they arrive, decoded and counted by `reader`; ends quietly when the exchange is
+    released. A chunked body's framing is read by `ChunkedBody` from the connection's buffered reader."""
+    raw = exchange.raw
+    framing = exchange.framing
+    if framing is None:
+        for data in _reads(exchange, raw.read1, size):
+            yield from reader.feed(data)
+        return
+    count = reader.count if reader.plain else None
+    for data in _reads(exchange, raw.fp.read1, size):  # pyright: ignore[reportOptionalMemberAccess]
+        if not data:
+            framing.end()  # IncompleteRead unless the body had ended
+            return
+        for piece in framing.feed(data):
+            framing.given += 1
+            if count is not None:
+                yield count(piece)
+            else:
+                yield from reader.feed(piece)
+        if framing.done:
+            if framing.excess:  # bytes after the body's end: never read as the next answer
+                raw.will_close = True
+            return
+
+
 def _body_chunks(exchange: Exchange, reader: BodyReader, size: int, deadline: Optional[Deadline]) -> Iterator[bytes]:
-    """The body, one piece per read as it arrives (a read returns what has arrived, at most `size` bytes),
-    decoded and counted by `reader`. The connection goes back to the pool at the end; it is closed on a failure.
-    The deadline, if any, is disarmed when the body ends, fails or is closed."""
+    """The body, one piece per read as it arrives (a read returns what has arrived, at most `size` bytes; a
+    chunked body's read, every chunk that has arrived, one piece each), decoded and counted by `reader`. The
+    connection goes back to the pool at the end; it is closed on a failure. The deadline, if any, is disarmed
+    when the body ends, fails or is closed."""
     raw = exchange.raw
     try:
         if not exchange.complete:
-            read1 = raw.read1
-            lock = exchange.lock
-            while True:
-                with lock:
-                    if exchange.conn is None:  # released (closed) before this read: never touch the reader
-                        break
-                    exchange.reading = True
-                try:
-                    chunk = read1(size)
-                finally:
-                    exchange.reading = False
-                if not chunk:
-                    break
-                yield from reader.feed(chunk)
+            yield from _pieces(exchange, reader, size)
             if deadline is not None and deadline.expired:  # the end was the cut, not the body's own end
                 raise timed_out(EOFError("connection cut"), deadline) or ServiceResponseTimeoutError("timeout")
             if exchange.conn is None:
                 raise ServiceResponseError("The response was closed while its body was being read.")
-            if raw.length:  # http.client's read1 ends a body cut short quietly
+            if exchange.framing is None and raw.length:  # http.client's read1 ends a body cut short quietly
                 raise http.client.IncompleteRead(b"", raw.length)
             exchange.complete = True
             if deadline is not None:
