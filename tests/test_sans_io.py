@@ -185,6 +185,12 @@ BODIES = [
     ([frame(piece("a")), frame({"error": {"code": "E", "message": "m"}}), frame(piece("lost"))], ["a"], "E"),
     ([frame(piece("a")), b"event: error\ndata: boom\n\n", DONE], ["a"], "StreamError"),
     ([frame(piece("a")), b"data: {truncated\n\n", DONE], ["a"], "InvalidStreamEvent"),
+    # an event type in a chunk of its own: the next chunk, one whole `data:` event, is of that type
+    ([frame(piece("a")), b"event: error\n", b"data: boom\n\n", DONE], ["a"], "StreamError"),
+    ([frame(piece("a")), b"event: error\n", frame({"message": "m"}), DONE], ["a"], "StreamError"),
+    ([frame(piece("a")), b"event: ping\n", b"data: \n\n", frame(piece("b")), DONE], ["a", "b"], None),
+    # the chunk after one that ended in CR starts with the LF of that line break
+    ([frame(piece("a"))[:-1] + b"\r", b"\n" + frame(piece("b")), DONE], ["a", "b"], None),
 ]
 
 

@@ -65,8 +65,12 @@ class _StreamBase:
         if isinstance(item, HttpResponseError):
             self._queue.clear()
             raise item
-        self._accumulator.add(item._data)  # pyright: ignore[reportPrivateUsage]  # pylint: disable=protected-access
-        return item
+        return self._deliver(item)
+
+    def _deliver(self, update: Any) -> StreamingChatCompletionsUpdate:
+        """Hand an update to the caller, merged first into the final completion."""
+        self._accumulator.add(update._data)  # pylint: disable=protected-access
+        return update  # type: ignore[no-any-return]
 
     def _completion(self) -> ChatCompletions:
         if not self._decoder.completed:  # closed or failed before the end: only part of the answer arrived
@@ -175,7 +179,10 @@ class AsyncStreamingChatCompletions(_StreamBase):
                 self._close_now()
                 raise
             else:
-                self._queue.extend(self._decoder.feed(chunk))
+                items = self._decoder.feed(chunk)
+                if len(items) == 1 and not self._decoder.finished:  # the common chunk: one update, no error
+                    return self._deliver(items[0])
+                self._queue.extend(items)
             if self._decoder.finished:
                 await self._finish()
         return self._pop()
@@ -254,7 +261,10 @@ class StreamingChatCompletions(_StreamBase):
                 self.close()
                 raise
             else:
-                self._queue.extend(self._decoder.feed(chunk))
+                items = self._decoder.feed(chunk)
+                if len(items) == 1 and not self._decoder.finished:  # the common chunk: one update, no error
+                    return self._deliver(items[0])
+                self._queue.extend(items)
             if self._decoder.finished:
                 self._finish()
         return self._pop()

@@ -113,7 +113,9 @@ class SSEDecoder:
         :raises SSEError: on invalid UTF-8, on a line or an event's data larger than ``max_event_size``, or if the
             decoder is finished (after :meth:`flush` or an earlier error).
         """
-        # Complexity 20: the per-chunk hot loop; its common case (one whole `data:` event) stays inline.
+        text = self.single(chunk)
+        if text is not None:
+            return [_new_event(ServerSentEvent, (text, "message", self._last_id, self._retry))]
         if self._done is not None:
             raise SSEError(f"the event stream decoder is finished: {self._done}; use a new SSEDecoder")
         if type(chunk) is not bytes:
@@ -122,26 +124,6 @@ class SSEDecoder:
             chunk = self._after_cr(chunk)
         if not chunk:
             return []
-        if (
-            # The common case, one whole `data: <text>` event per chunk with LF line ends and nothing pending:
-            # the same result as the general path below, without splitting lines.
-            chunk.startswith(b"data: ")
-            and chunk.endswith(b"\n\n")
-            and chunk.count(b"\n") == 2
-            and not self._buf
-            and not self._data
-            and self._started
-            and b"\r" not in chunk
-            and len(chunk) - 2 <= self._max
-        ):
-            try:
-                text = chunk[6:-2].decode("utf-8")
-            except UnicodeDecodeError:
-                pass  # the general path reports it
-            else:
-                event = _new_event(ServerSentEvent, (text, self._event_type or "message", self._last_id, self._retry))
-                self._event_type = ""
-                return [event]
         last = chunk[-1]
         lines = chunk.splitlines()
         tail = b""
@@ -155,6 +137,32 @@ class SSEDecoder:
         if tail:
             self._keep(tail, events)
         return events
+
+    def single(self, chunk: bytes) -> Optional[str]:
+        """The data of the one event that `chunk` is, when it is exactly one whole ``data: <text>`` event with LF
+        line ends, after the first line of the stream, with nothing pending and no event type set: the common
+        chunk of a stream of updates. The event is then a ``"message"`` with the stream's id and retry so far, and
+        the decoder is as :meth:`feed` would leave it. None otherwise; then :meth:`feed` decides.
+        """
+        if (
+            type(chunk) is bytes
+            and chunk.startswith(b"data: ")
+            and chunk.endswith(b"\n\n")
+            and chunk.count(b"\n") == 2
+            and not self._buf
+            and not self._data
+            and not self._event_type
+            and not self._skip_lf
+            and self._started
+            and self._done is None
+            and b"\r" not in chunk
+            and len(chunk) - 2 <= self._max
+        ):
+            try:
+                return chunk[6:-2].decode("utf-8")
+            except UnicodeDecodeError:
+                return None  # `feed` reports it
+        return None
 
     def _prepend_pending(self, lines: list[bytes]) -> None:
         """The buffered start of a line joins the first line of the chunk, once the chunk ends that line."""

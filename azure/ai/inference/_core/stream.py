@@ -51,20 +51,24 @@ Item = Union[StreamingChatCompletionsUpdate, HttpResponseError]
 
 def event_to_update(event: ServerSentEvent, response: Any) -> Optional[StreamingChatCompletionsUpdate]:
     """One event as an update; None for an event without data. Raises StreamingError for an error event."""
-    data = event.data
+    return data_to_update(event.data, event.event, response)
+
+
+def data_to_update(data: str, event_type: str, response: Any) -> Optional[StreamingChatCompletionsUpdate]:
+    """`event_to_update` from the event's data and type."""
     try:
         payload = loads_object(data)
     except ValueError:
         if not data or data.isspace():
             return None
-        if event.event == "error":
+        if event_type == "error":
             raise stream_error(response, "StreamError", excerpt(data)) from None
         raise stream_error(response, "InvalidStreamEvent", f"An event is not JSON: {excerpt(data, 200)}") from None
     if type(payload) is not dict:
         raise stream_error(response, "InvalidStreamEvent", f"An event is not a JSON object: {excerpt(data, 200)}")
     update: dict[str, Any] = payload  # pyright: ignore[reportUnknownVariableType]  # a dict: checked above
     error: Any = update.get("error")
-    if error or event.event == "error":
+    if error or event_type == "error":
         details = as_dict(error)
         if details is not None:
             code = bounded(details.get("code") or "StreamError", MAX_CODE)
@@ -103,8 +107,11 @@ class UpdateDecoder:
         self.completed = False  # `data: [DONE]` arrived
 
     def feed(self, chunk: bytes) -> list[Item]:
+        text = self._sse.single(chunk)  # the common chunk: one whole event
+        if text is not None and not self.finished and text != "[DONE]":
+            return self._one(text, "message")
         try:
-            events = self._sse.feed(chunk)
+            events = self._sse.feed(chunk) if text is None else [ServerSentEvent(text)]
         except SSEError as exc:
             return self._invalid(exc)
         return self._updates(events)
@@ -141,16 +148,18 @@ class UpdateDecoder:
         error.__cause__ = cause
         return error
 
+    def _one(self, data: str, event_type: str) -> list[Item]:
+        """The update of one event that is not `[DONE]`, none, or the error that ends the stream."""
+        try:
+            update = data_to_update(data, event_type, self._response)
+        except StreamingError as exc:
+            self.finished = True
+            return [exc]
+        return [] if update is None else [update]
+
     def _updates(self, events: list[ServerSentEvent]) -> list[Item]:
-        if len(events) == 1 and not self.finished:  # the common chunk: one event, one update
-            event = events[0]
-            if event.data != "[DONE]":
-                try:
-                    update = event_to_update(event, self._response)
-                except StreamingError as exc:
-                    self.finished = True
-                    return [exc]
-                return [] if update is None else [update]
+        if len(events) == 1 and not self.finished and events[0].data != "[DONE]":  # one event, one update
+            return self._one(events[0].data, events[0].event)
         items: list[Item] = []
         for event in events:
             if self.finished:

@@ -124,6 +124,22 @@ class FinalResponse(http.client.HTTPResponse):
 
 # ChunkedBody's states: what the next bytes are.
 _SIZE, _DATA, _CRLF, _TRAILER, _END = range(5)
+_SIZES: dict[bytes, int] = {}  # size lines of hex digits alone, as they came (at most _MAX_SIZES of them)
+_MAX_SIZES = 4096
+
+
+def _size_of(line: bytes) -> int:
+    """The size a chunk's size line gives (without its CRLF); FramingError when it is not valid. A line of 1 to 16
+    hex digits alone, the common line, is remembered in _SIZES."""
+    if 0 < len(line) <= 16 and not line.strip(_HEX):
+        size = int(line, 16)
+        if len(_SIZES) < _MAX_SIZES:
+            _SIZES[line] = size
+        return size
+    match = _CHUNK_SIZE.fullmatch(line + b"\r\n")  # leading zeros past 16 digits, whitespace, an extension
+    if match is None:
+        raise FramingError(f"A chunk size of the answer is not hexadecimal digits: {line[:40]!r}.")
+    return int(match.group(1), 16)
 
 
 class ChunkedBody:
@@ -158,74 +174,63 @@ class ChunkedBody:
             data = self._pending + data
             self._pending = b""
         pieces: list[bytes] = []
-        pos, end, left = 0, len(data), self._left
-        while pos < end:
-            if left:  # inside a chunk's data (the common case: each chunk whole in `data`)
+        pos, end, left, state = 0, len(data), self._left, self._state
+        while pos < end:  # the common round: a chunk's data, its CRLF and the next chunk's size line
+            if state == _DATA:
                 piece = data[pos : pos + left]
                 pieces.append(piece)
                 pos += len(piece)
                 left -= len(piece)
                 if left:
                     break
-                self._state = _CRLF
-            if self._state == _CRLF:
+                state = _CRLF
+            if state == _CRLF:
                 if end - pos < 2:
                     self._pending = data[pos:]
                     break
-                if data[pos : pos + 2] != b"\r\n":
+                if not data.startswith(b"\r\n", pos):
                     raise FramingError(f"A chunk of the answer does not end where its size says: {data[pos:pos + 2]!r}.")
                 pos += 2
-                self._state = _SIZE
-            if self._state == _SIZE:
-                left, pos = self._size(data, pos)
-                if pos < 0:
+                state = _SIZE
+            if state == _SIZE:
+                line_end = data.find(b"\r\n", pos, pos + _MAX_CHUNK_LINE)
+                if line_end < 0:
+                    self._pend(data[pos:], _MAX_CHUNK_LINE, "A chunk size line")
                     break
-            if self._state == _TRAILER:
-                self._trailer(data, pos)
+                line = data[pos:line_end]
+                size = _SIZES.get(line)  # only valid lines are remembered
+                if size is None:
+                    size = _size_of(line)
+                pos = line_end + 2
+                if size:
+                    left, state = size, _DATA
+                    continue
+                state = _TRAILER
+            if state == _TRAILER:
+                state = self._trailer(data, pos)
                 break
-        self._left = left
+        self._left, self._state = left, state
         self.made += len(pieces)
         return pieces
 
-    def _size(self, data: bytes, pos: int) -> tuple[int, int]:
-        """The next chunk's size from its line at `pos`, and where its data starts; (0, -1) when the line has not
-        all arrived yet. The last (empty) chunk moves on to the trailer."""
-        line_end = data.find(b"\r\n", pos, pos + _MAX_CHUNK_LINE)
-        if line_end < 0:
-            rest = data[pos:]
-            if len(rest) >= _MAX_CHUNK_LINE:
-                raise FramingError(f"A chunk size line of the answer is longer than {_MAX_CHUNK_LINE} bytes.")
-            self._pending = rest
-            return 0, -1
-        line = data[pos:line_end]
-        if 0 < len(line) <= 16 and not line.strip(_HEX):  # the common line: hex digits alone
-            size = int(line, 16)
-        else:
-            match = _CHUNK_SIZE.fullmatch(data, pos, line_end + 2)
-            if match is None:
-                raise FramingError(f"A chunk size of the answer is not hexadecimal digits: {line[:40]!r}.")
-            size = int(match.group(1), 16)
-        if size:
-            self._state = _DATA
-        else:
-            self._state = _TRAILER
-        return size, line_end + 2
+    def _pend(self, rest: bytes, limit: int, what: str) -> None:
+        """Keep the start of a line until the rest arrives, within the bound on such a line."""
+        if len(rest) >= limit:
+            raise FramingError(f"{what} of the answer is longer than {limit} bytes.")
+        self._pending = rest
 
-    def _trailer(self, data: bytes, pos: int) -> None:
-        """The trailer's lines after the last chunk, up to its empty line (CRLF or LF), bounded as the head is."""
+    def _trailer(self, data: bytes, pos: int) -> int:
+        """The trailer's lines after the last chunk, up to its empty line (CRLF or LF), bounded as the head is;
+        the state after them."""
         while True:
             line_end = data.find(b"\n", pos, pos + _MAX_HEADER_LINE)
             if line_end < 0:
-                rest = data[pos:]
-                if len(rest) >= _MAX_HEADER_LINE:
-                    raise FramingError(f"A trailer line of the answer is longer than {_MAX_HEADER_LINE} bytes.")
-                self._pending = rest
-                return
+                self._pend(data[pos:], _MAX_HEADER_LINE, "A trailer line")
+                return _TRAILER
             if line_end == pos or (line_end == pos + 1 and data[pos] == 13):  # the empty line: the body ends
-                self._state = _END
                 self.done = True
                 self.excess = line_end + 1 < len(data)
-                return
+                return _END
             self._trailers += 1
             if self._trailers > MAX_HEADERS:
                 raise FramingError(f"The answer has more than {MAX_HEADERS} trailer lines.")
