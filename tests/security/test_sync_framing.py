@@ -231,3 +231,20 @@ def test_bytes_after_the_end_and_a_body_cut_short() -> None:
     body, _ = read_in([b"0\r\nX-Trailer: 1\r\n"])  # the connection ended inside the trailer, as http.client allows
     body.end()
     assert body.done
+
+
+def test_a_trailer_that_trickles_in_is_counted_not_kept() -> None:
+    """A trailer line arriving in small pieces is bounded by its length (not kept: each piece costs its own
+    length), and an empty line after it, in any split, still ends the body."""
+    body = ChunkedBody()
+    body.feed(b"0\r\nX-Long: ")
+    with pytest.raises(FramingError, match="trailer line"):
+        for _ in range(70_000 // 1000):
+            body.feed(b"v" * 1000)
+    for ending in (b"\r\n\r\n", b"\n\n", b"\r\n\n"):
+        body = ChunkedBody()
+        pieces = [b"0\r\n", b"X-A: 1", *(bytes([byte]) for byte in ending)]
+        for piece in pieces:
+            assert body.feed(piece) == []
+        assert body.done and not body.excess
+        assert not body._pending  # pylint: disable=protected-access  # nothing of the trailer was kept

@@ -153,13 +153,15 @@ class ChunkedBody:
     (`made` counts those returned), so that a stream closed early knows whether anything it was sent is left.
     """
 
-    __slots__ = ("_state", "_left", "_pending", "_trailers", "done", "excess", "made", "given")
+    __slots__ = ("_state", "_left", "_pending", "_trailers", "_line", "_first", "done", "excess", "made", "given")
 
     def __init__(self) -> None:
         self._state = _SIZE
         self._left = 0  # the bytes of the current chunk's data still to come
-        self._pending = b""  # an unfinished size line, chunk end or trailer line
+        self._pending = b""  # an unfinished size line or chunk end
         self._trailers = 0
+        self._line = 0  # the bytes of the unfinished trailer line so far (counted, not kept)
+        self._first = b""  # its first byte
         self.done = False
         self.excess = False
         self.made = 0
@@ -170,9 +172,8 @@ class ChunkedBody:
         if self.done:
             self.excess = self.excess or bool(data)
             return []
-        if self._pending:
-            data = self._pending + data
-            self._pending = b""
+        data = self._pending + data  # (no copy while nothing is pending)
+        self._pending = b""
         pieces: list[bytes] = []
         pos, end, left, state = 0, len(data), self._left, self._state
         while pos < end:  # the common round: a chunk's data, its CRLF and the next chunk's size line
@@ -194,8 +195,10 @@ class ChunkedBody:
                 state = _SIZE
             if state == _SIZE:
                 line_end = data.find(b"\r\n", pos, pos + _MAX_CHUNK_LINE)
-                if line_end < 0:
-                    self._pend(data[pos:], _MAX_CHUNK_LINE, "A chunk size line")
+                if line_end < 0:  # the line has not all arrived: kept until it has, within its bound
+                    if end - pos >= _MAX_CHUNK_LINE:
+                        raise FramingError(f"A chunk size line of the answer is longer than {_MAX_CHUNK_LINE} bytes.")
+                    self._pending = data[pos:]
                     break
                 line = data[pos:line_end]
                 size = _SIZES.get(line)  # only valid lines are remembered
@@ -213,24 +216,25 @@ class ChunkedBody:
         self.made += len(pieces)
         return pieces
 
-    def _pend(self, rest: bytes, limit: int, what: str) -> None:
-        """Keep the start of a line until the rest arrives, within the bound on such a line."""
-        if len(rest) >= limit:
-            raise FramingError(f"{what} of the answer is longer than {limit} bytes.")
-        self._pending = rest
-
     def _trailer(self, data: bytes, pos: int) -> int:
         """The trailer's lines after the last chunk, up to its empty line (CRLF or LF), bounded as the head is;
-        the state after them."""
+        the state after them. A line's bytes are counted, not kept, so that a line that trickles in costs linear
+        time."""
         while True:
-            line_end = data.find(b"\n", pos, pos + _MAX_HEADER_LINE)
+            line_end = data.find(b"\n", pos)
+            stop = len(data) if line_end < 0 else line_end
+            if not self._line:
+                self._first = data[pos : pos + 1]
+            self._line += stop - pos
+            if self._line >= _MAX_HEADER_LINE:
+                raise FramingError(f"A trailer line of the answer is longer than {_MAX_HEADER_LINE} bytes.")
             if line_end < 0:
-                self._pend(data[pos:], _MAX_HEADER_LINE, "A trailer line")
                 return _TRAILER
-            if line_end == pos or (line_end == pos + 1 and data[pos] == 13):  # the empty line: the body ends
+            if not self._line or (self._line == 1 and self._first == b"\r"):  # the empty line: the body ends
                 self.done = True
                 self.excess = line_end + 1 < len(data)
                 return _END
+            self._line = 0
             self._trailers += 1
             if self._trailers > MAX_HEADERS:
                 raise FramingError(f"The answer has more than {MAX_HEADERS} trailer lines.")
