@@ -158,7 +158,7 @@ class ChunkedBody:
     def __init__(self) -> None:
         self._state = _SIZE
         self._left = 0  # the bytes of the current chunk's data still to come
-        self._pending = b""  # an unfinished size line or chunk end
+        self._pending: bytes = b""  # an unfinished size line or chunk end
         self._trailers = 0
         self._line = 0  # the bytes of the unfinished trailer line so far (counted, not kept)
         self._first = b""  # its first byte
