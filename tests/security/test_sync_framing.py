@@ -8,6 +8,8 @@ framing (`ChunkedBody`, sans-IO) reads the same from any split of the bytes."""
 from __future__ import annotations
 
 import json
+import select
+import socket
 import threading
 from http.client import IncompleteRead
 from typing import Any, Callable
@@ -248,3 +250,48 @@ def test_a_trailer_that_trickles_in_is_counted_not_kept() -> None:
             assert body.feed(piece) == []
         assert body.done and not body.excess
         assert getattr(body, "_pending") == b""  # nothing of the trailer was kept
+
+
+# ---------------------------------------------------------------------------------------------- a stream closed early
+
+
+def test_a_chunked_body_closed_at_its_last_data_is_complete_only_when_its_end_has_arrived() -> None:
+    """Closing a stream whose last data was read: the connection may go back to the pool only when the end of the
+    body (`0\\r\\n\\r\\n`, perhaps after a trailer) has already arrived, with nothing after it; it is never waited
+    for. Over a socket pair: the answer's head and data are written first, then (or not) its end."""
+    from azure.ai.inference._transport.framing import FinalResponse
+    from azure.ai.inference._transport.responses import _finish_buffered  # pyright: ignore[reportPrivateUsage]
+
+    head = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+    data = b"data: [DONE]\n\n"
+    cases = [  # (what comes after the data, once it was read; whether the body is then complete)
+        (b"\r\n0\r\n\r\n", True),
+        (b"\r\n0\r\nX-Trailer: 1\r\n\r\n", True),
+        (b"", False),  # not arrived yet: not waited for
+        (b"\r\n0\r\n", False),  # only part of it
+        (b"\r\n5\r\nmore!\r\n0\r\n\r\n", False),  # more data: the body was not at its end
+        (b"\r\n0\r\n\r\nHTTP/1.1 200 OK\r\n", False),  # bytes after the end
+    ]
+    for rest, complete in cases:
+        ours, theirs = socket.socketpair()
+        with ours, theirs:
+            theirs.sendall(head + b"%x\r\n" % len(data) + data)
+            raw = FinalResponse(ours)
+            raw.begin()
+            body = ChunkedBody()
+            pieces = body.feed(raw.fp.read1(65536))  # type: ignore[union-attr]  # pyright: ignore
+            body.given = len(pieces)
+            assert b"".join(pieces) == data and not body.done
+            theirs.sendall(rest)
+            if rest:
+                assert select.select([ours], [], [], 30)[0]  # arrived (in the socket, not read yet)
+            assert _finish_buffered(raw, body) is complete, rest
+            raw.close()
+    # Data that arrived but was never handed on: not complete, whatever follows.
+    body = ChunkedBody()
+    body.feed(b"5\r\nhello\r\n0\r\n\r\n")
+    ours, theirs = socket.socketpair()
+    with ours, theirs:
+        raw = FinalResponse(ours)
+        assert body.done and _finish_buffered(raw, body) is False
+        raw.close()

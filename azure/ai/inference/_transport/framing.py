@@ -54,11 +54,10 @@ def _content_length(values: list[str]) -> Optional[int]:
 
 class FinalResponse(http.client.HTTPResponse):
     """http.client's response, which skips every interim `1xx` answer (`103 Early Hints`, ...) before the final
-    one, as http.client itself skips only `100 Continue` (`101` is final), and reads its framing strictly: one
-    Content-Length value, `Transfer-Encoding: chunked` alone and never with Content-Length, chunk sizes of hex
-    digits on a bounded CRLF line, CRLF after each chunk's data, a bounded trailer. Anything else is a
-    `FramingError` at once (http.client takes `+1f`, `0x1f`, `1_f` and `-5` as chunk sizes and the first of two
-    Content-Length values)."""
+    one, as http.client itself skips only `100 Continue` (`101` is final), and reads the framing its head announces
+    strictly: one Content-Length value, `Transfer-Encoding: chunked` alone and never with Content-Length. Anything
+    else is a `FramingError` at once (http.client takes the first of two Content-Length values). A chunked body is
+    read by `ChunkedBody`, not by http.client, which takes `+1f`, `0x1f`, `1_f` and `-5` as chunk sizes."""
 
     def begin(self) -> None:
         super().begin()
@@ -76,34 +75,6 @@ class FinalResponse(http.client.HTTPResponse):
             # http.client could not read `5, 5`: it would read to the end of the connection instead.
             if not (self.status in (204, 304) or 100 <= self.status < 200 or getattr(self, "_method", None) == "HEAD"):
                 self.length = length
-
-    def _read_next_chunk_size(self) -> int:  # pyright: ignore[reportIncompatibleMethodOverride]
-        line: bytes = self.fp.readline(_MAX_CHUNK_LINE + 1)
-        if len(line) > _MAX_CHUNK_LINE:
-            raise FramingError(f"A chunk size line of the answer is longer than {_MAX_CHUNK_LINE} bytes.")
-        match = _CHUNK_SIZE.fullmatch(line)
-        if match is None:
-            if not line:
-                raise http.client.IncompleteRead(b"")  # the connection ended before the next chunk
-            raise FramingError(f"A chunk size of the answer is not hexadecimal digits: {line[:40]!r}.")
-        return int(match.group(1), 16)
-
-    def _get_chunk_left(self) -> Optional[int]:  # pyright: ignore[reportIncompatibleMethodOverride]
-        if self.chunk_left == 0:  # the end of a chunk's data: its CRLF (which http.client skips unread)
-            end = self._safe_read(2)  # type: ignore[attr-defined]  # pyright: ignore
-            if end != b"\r\n":
-                raise FramingError(f"A chunk of the answer does not end where its size says: {end!r}.")
-            self.chunk_left = None
-        return super()._get_chunk_left()  # type: ignore[misc, no-any-return]  # pyright: ignore
-
-    def _read_and_discard_trailer(self) -> None:  # pyright: ignore[reportIncompatibleMethodOverride]
-        for _ in range(MAX_HEADERS + 1):
-            line = self.fp.readline(_MAX_HEADER_LINE + 1)
-            if len(line) > _MAX_HEADER_LINE:
-                raise FramingError(f"A trailer line of the answer is longer than {_MAX_HEADER_LINE} bytes.")
-            if line in (b"\r\n", b"\n", b""):
-                return
-        raise FramingError(f"The answer has more than {MAX_HEADERS} trailer lines.")
 
     def _read_status(self) -> tuple[str, int, str]:  # pyright: ignore[reportIncompatibleMethodOverride]
         for _ in range(_MAX_INTERIM):
