@@ -114,10 +114,12 @@ def _size_of(line: bytes) -> int:
 
 
 class ChunkedBody:
-    """The chunked framing of a body (RFC 9112 7.1), read from the bytes of the connection as they arrive, sans-IO
-    and as strictly as `FinalResponse` reads it: `feed(data)` returns the chunk data the bytes bring, one piece per
-    chunk (or part of a chunk); `done` once the last chunk and the trailer are read. A read of the connection then
-    returns every chunk that has arrived in one call, where http.client reads each chunk with three.
+    """The chunked framing of a body (RFC 9112 7.1), read from the bytes of the connection as they arrive, sans-IO:
+    `feed(data)` returns the chunk data the bytes bring, one piece per chunk (or part of a chunk); `done` once the
+    last chunk and the trailer are read. Strict: a chunk size is hex digits (at most 16 after leading zeros) on a
+    CRLF line of at most 4 KiB, whitespace only before an extension; each chunk's data ends with CRLF; at most 100
+    trailer lines of at most 64 KiB. Anything else is a `FramingError`. A read of the connection then returns every
+    chunk that has arrived in one call, where http.client reads each chunk with three.
 
     `excess` is True when bytes came after the end of the body: the connection is then never reused, so that
     they cannot be read as the next answer. `given` is kept by the reader: the pieces it has handed on so far
