@@ -228,8 +228,9 @@ def test_when_the_bytes_are_still_in_the_socket(mode: Any, second_op: str) -> No
     run_smuggling(mode, lambda request: answer(request, "answer 1"), "create", second_op, loop_runs=False)
 
 
-def test_an_answer_and_an_unsolicited_one_in_one_write(mode: Any) -> None:
-    """A 204 whose 'body' is a whole second answer, all in one write: the second never answers the next call."""
+def smuggled_in_the_first_write(first: First) -> Callable[[Conn], None]:
+    """A server script: the first request is answered by `first` and a whole second answer (`SMUGGLED`) in one
+    write; every later one by `answer N`, N counting the server's requests."""
 
     def handler(conn: Conn) -> None:
         while True:
@@ -239,12 +240,21 @@ def test_an_answer_and_an_unsolicited_one_in_one_write(mode: Any) -> None:
             number = len(conn.server.requests)
             data = answer(request, f"answer {number}")
             if number == 1:
-                data = b"HTTP/1.1 204 No Content\r\n\r\n" + answer(request, "SMUGGLED")
+                data = first(request) + answer(request, "SMUGGLED")
             if not conn.send(data):
                 return
 
+    return handler
+
+
+def test_an_answer_and_an_unsolicited_one_in_one_write(mode: Any) -> None:
+    """A 204 whose 'body' is a whole second answer, all in one write: the second never answers the next call."""
+
+    def first(request: Request) -> bytes:  # pylint: disable=unused-argument
+        return b"HTTP/1.1 204 No Content\r\n\r\n"
+
     async def body(mode: Any) -> None:
-        with HostileServer(handler) as server:
+        with HostileServer(smuggled_in_the_first_write(first)) as server:
             async with mode.client("ChatCompletionsClient", server.url) as client:
                 await first_call(mode, client, "get_model_info")
                 info = await mode.call(client.get_model_info(retry_total=0))
@@ -266,20 +276,8 @@ def test_bytes_right_after_the_end_of_a_body_never_answer_the_next_call(mode: An
         "chunked-trailers": lambda request: chunked(request, "answer 1", b"X-Checksum: abc\r\n"),
     }[kind]
 
-    def handler(conn: Conn) -> None:
-        while True:
-            request = conn.read_request()
-            if request is None:
-                return
-            number = len(conn.server.requests)
-            data = answer(request, f"answer {number}")
-            if number == 1:
-                data = first(request) + answer(request, "SMUGGLED")
-            if not conn.send(data):
-                return
-
     async def body(mode: Any) -> None:
-        with HostileServer(handler) as server:
+        with HostileServer(smuggled_in_the_first_write(first)) as server:
             async with mode.client("ChatCompletionsClient", server.url) as client:
                 result = await call(mode, client, first_op, retry_total=0)
                 assert text_of(first_op, result) == "answer 1"
