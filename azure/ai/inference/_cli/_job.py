@@ -322,11 +322,13 @@ class JobOutput:
 
 
 def _read_small_file(path: str, limit: int) -> bytes:
-    """A regular file's bytes, or ValueError for anything else (a FIFO, a device, a directory) or past `limit`:
-    checked before opening, so that a FIFO cannot block and /dev/zero cannot fill memory."""
-    if not stat.S_ISREG(os.stat(path).st_mode):
-        raise ValueError(f"{path} is not a regular file")
-    with open(path, "rb") as file:
+    """A regular file's bytes, or ValueError for anything else (a FIFO, a device, a directory) or past `limit`.
+    Opened without blocking and checked once open, so that a FIFO cannot block, /dev/zero cannot fill memory and
+    nothing can be swapped in between the check and the read."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with open(fd, "rb") as file:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ValueError(f"{path} is not a regular file")
         data = file.read(limit + 1)
     if len(data) > limit:
         raise ValueError(f"{path} is larger than {limit} bytes")
