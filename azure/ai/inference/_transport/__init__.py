@@ -10,6 +10,7 @@ transport) never imports another (aiohttp).
   `framing` (strict reading of an answer's head and chunks) and `responses` (the azure-core response classes);
 - `aiohttp`: `AioHttpTransport`, the async transport (azure-core's, with our bounds and clean connection reuse);
 - shared by both: `proxy` (which proxy, the `NO_PROXY` forms, the CONNECT tunnel), `tls` (CA bundle, client
-  certificate, one context per setting) and `bodies` (bounded, decoded body reading; the sync deadlines);
+  certificate, one context per setting), `bodies` (bounded, decoded body reading; the sync deadlines) and `idle`
+  (whether an idle connection's socket is quiet, for clean reuse);
 - `_azure_core`: every private azure-core name used, each with its reason.
 """

@@ -39,7 +39,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import os
-import select
 import socket
 import ssl
 import time
@@ -64,6 +63,7 @@ from ._azure_core import AioHttpTransport as _AioHttpTransport
 from ._azure_core import CIMultiDict as _CIMultiDict
 from ._azure_core import RestAioHttpTransportResponse, header_pairs
 from .bodies import DEFAULT_MAX_RESPONSE_BYTES, BodyReader, check_max_response_bytes
+from .idle import quiet
 from .proxy import EnvironmentProxies, choose_proxy_url, split_origin
 from .tls import TLSContexts
 
@@ -249,18 +249,13 @@ def _bytes_waiting(transport: Any) -> bool:
 
 
 _PEEK_FLAGS = socket.MSG_PEEK | getattr(socket, "MSG_DONTWAIT", 0)
-_POLL = getattr(select, "poll", None)  # not on Windows
 
 
 def _peek(sock: socket.socket) -> bool:
     """Whether a non-blocking socket has a byte to read, or the peer's close; True when that cannot be told."""
-    if _POLL is not None:  # one system call and no exception (a failed `recv` raises BlockingIOError)
-        poller = _POLL()
-        try:
-            poller.register(sock, select.POLLIN)
-            return bool(poller.poll(0))  # readable: bytes, the peer's close, or an error
-        except (OSError, ValueError):
-            return True
+    clean = quiet(sock)
+    if clean is not None:
+        return not clean
     try:
         sock.recv(1, _PEEK_FLAGS)
     except (BlockingIOError, InterruptedError):

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import http.client
 import os
-import select
 import socket
 import ssl
 import threading
@@ -20,6 +19,7 @@ from typing import Any, Callable, Optional, Union
 
 from .bodies import Deadline
 from .framing import FinalResponse
+from .idle import quiet
 from .proxy import open_tunnel
 
 __all__ = ["Connection", "Pool", "Route", "connection_maker", "pid_of", "shutdown", "sock_of"]
@@ -81,20 +81,14 @@ class TLSConnection(_Connecting, http.client.HTTPSConnection):
 Connection = Union[PlainConnection, TLSConnection]
 
 
-_POLL = getattr(select, "poll", None)  # not on Windows
-
-
 def dropped(conn: Connection) -> bool:
     """Whether an idle connection was closed by the server (or has something unexpected to read)."""
     sock: Any = conn.sock
     if sock is None:
         return True
     try:
-        if _POLL is not None and not isinstance(sock, ssl.SSLSocket):
-            poller = _POLL()
-            poller.register(sock, select.POLLIN)
-            if not poller.poll(0):  # nothing to read, no hang-up or error: alive (one system call, no exception)
-                return False
+        if not isinstance(sock, ssl.SSLSocket) and quiet(sock):  # nothing to read, no hang-up or error: alive
+            return False
         timeout = sock.gettimeout()
         sock.settimeout(0.0)
         try:
