@@ -99,3 +99,20 @@ def test_request_headers_reach_the_server_in_their_case(emu: Emulator) -> None:
     seen = emu.requests[-1].headers
     assert "X-Mixed-Case" in list(seen.keys()) and seen["X-Mixed-Case"] == "kept"
     assert seen["api-key"] == DEFAULT_KEY
+
+
+def test_a_call_s_own_timeouts_are_used_and_few_are_kept(emu: Emulator) -> None:
+    """Each call's `read_timeout` reaches aiohttp as that call's socket read timeout; the transport keeps at most
+    1,024 of them (a caller may pass a different one on every call), and calls still succeed past that."""
+
+    async def main() -> None:
+        async with AioHttpTransport() as transport:
+            kept: Any = getattr(transport, "_client_timeouts")
+            for seconds in range(1, 1101):
+                timeouts: Any = getattr(transport, "_timeouts")({"read_timeout": seconds, "connection_timeout": 5})
+                assert (timeouts.sock_read, timeouts.sock_connect) == (seconds, 5)
+            assert len(kept) == 1024
+            response = await transport.send(chat_request(emu), read_timeout=2000.5)
+            assert response.status_code == 200 and len(kept) == 1024
+
+    asyncio.run(main())

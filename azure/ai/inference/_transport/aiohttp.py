@@ -71,6 +71,7 @@ __all__ = ["AioHttpTransport"]
 
 DEFAULT_BLOCK_SIZE = 4096  # the slices `iter_bytes()` yields from an already-read body (azure-core's default)
 _NO_CONTENT_TYPE = ("Content-Type",)  # a request without a body: aiohttp adds no Content-Type of its own
+_MOST_REMEMBERED = 1024  # proxy choices (one per origin) and socket timeouts (one per distinct pair) kept
 
 # Sessions a child process inherited: never used, closed or collected there.
 _INHERITED: list[Any] = []
@@ -407,7 +408,7 @@ class AioHttpTransport(_AioHttpTransport):
         chosen = choose_proxy_url(
             parts.scheme, parts.hostname or "", parts.port, (proxies, self._proxies), self._environment
         )
-        if not proxies and len(self._proxy_choice) < 1024:
+        if not proxies and len(self._proxy_choice) < _MOST_REMEMBERED:
             self._proxy_choice[key] = chosen
         return chosen
 
@@ -457,7 +458,9 @@ class AioHttpTransport(_AioHttpTransport):
         )
         timeouts = self._client_timeouts.get(key)
         if timeouts is None:
-            timeouts = self._client_timeouts[key] = aiohttp.ClientTimeout(sock_connect=key[0], sock_read=key[1])
+            timeouts = aiohttp.ClientTimeout(sock_connect=key[0], sock_read=key[1])
+            if len(self._client_timeouts) < _MOST_REMEMBERED:  # calls may pass a different timeout every time
+                self._client_timeouts[key] = timeouts
         return timeouts
 
     def _form_data(self, request: HttpRequest) -> Any:
