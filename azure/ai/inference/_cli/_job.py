@@ -13,12 +13,12 @@ import hashlib
 import itertools
 import json
 import os
-import stat
 import sys
 from collections.abc import Iterable, Iterator
 from typing import IO, Any, Optional
 
 from .._core.json import as_dict, as_sequence
+from ..models._files import read_local_file
 from ._common import UsageError
 
 META_SUFFIX = ".meta.json"  # beside an embed job's output: what it was made from, for --resume
@@ -193,7 +193,7 @@ class JobOutput:
 
     def _read_meta(self) -> dict[str, Any]:
         try:
-            meta = as_dict(json.loads(_read_small_file(self.meta_path, META_MAX_BYTES)))
+            meta = as_dict(json.loads(read_local_file(self.meta_path, META_MAX_BYTES)))
         except FileNotFoundError:
             raise UsageError(
                 f"{self.meta_path} is missing: nothing shows which input {self.path} was made from; cannot resume "
@@ -320,16 +320,3 @@ class JobOutput:
             file.write(json.dumps(meta) + "\n")
         os.replace(aside, self.meta_path)
 
-
-def _read_small_file(path: str, limit: int) -> bytes:
-    """A regular file's bytes, or ValueError for anything else (a FIFO, a device, a directory) or past `limit`.
-    Opened without blocking and checked once open, so that a FIFO cannot block, /dev/zero cannot fill memory and
-    nothing can be swapped in between the check and the read."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    with open(fd, "rb") as file:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise ValueError(f"{path} is not a regular file")
-        data = file.read(limit + 1)
-    if len(data) > limit:
-        raise ValueError(f"{path} is larger than {limit} bytes")
-    return data
