@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Any, Optional
 
 import pytest
@@ -179,3 +180,58 @@ def test_grouping_keeps_order_and_single_policies():
     layers = grouped([a, b, None, middle, c], SansIOPolicyGroup)
     assert isinstance(layers[0], SansIOPolicyGroup) and layers[0]._policies == [a, b]
     assert layers[1:] == [middle, c]
+
+
+class RequestOnly(SansIOHTTPPolicy[Any, Any]):
+    """A policy with hooks for requests and errors only: its `on_response` is `SansIOHTTPPolicy`'s, which the
+    groups skip."""
+
+    def __init__(self, name: str, log: list[str]) -> None:
+        self.name, self.log = name, log
+
+    def on_request(self, request: Any) -> None:
+        self.log.append(f"{self.name}.on_request")
+
+    def on_exception(self, request: Any) -> None:
+        self.log.append(f"{self.name}.on_exception")
+
+
+def _mixed(log: list[str], failing: Optional[str]) -> list[Any]:
+    patched = RequestOnly("patched", log)
+    patched.on_response = lambda request, response: log.append("patched.on_response")  # type: ignore[method-assign]
+    return [
+        Recorder("outer", log),
+        RequestOnly("quiet", log),
+        patched,  # an `on_response` set on the instance counts too
+        Recorder("inner", log, "on_response" if failing == "inner" else None),
+        RequestOnly("innermost", log),
+    ]
+
+
+@pytest.mark.parametrize("failing", [None, "inner"])
+def test_groups_skip_only_the_on_response_hooks_that_do_nothing(failing):
+    def run_sync(group: bool) -> list[str]:
+        log: list[str] = []
+        policies = _mixed(log, failing)
+        layers = grouped(policies, SansIOPolicyGroup) if group else policies
+        with pytest.raises(Boom) if failing else contextlib.nullcontext():
+            Pipeline(FakeTransport(False), layers).run(HttpRequest("GET", "http://127.0.0.1/"))
+        return log
+
+    def run_async(group: bool) -> list[str]:
+        log: list[str] = []
+        policies = _mixed(log, failing)
+        layers = grouped(policies, AsyncSansIOPolicyGroup) if group else policies
+
+        async def go() -> None:
+            await AsyncPipeline(AsyncFakeTransport(False), layers).run(HttpRequest("GET", "http://127.0.0.1/"))
+
+        with pytest.raises(Boom) if failing else contextlib.nullcontext():
+            asyncio.run(go())
+        return log
+
+    expected = run_sync(group=False)
+    assert "patched.on_response" in expected or failing
+    assert ("quiet.on_exception" in expected) == bool(failing)
+    assert run_sync(group=True) == expected
+    assert run_async(group=True) == run_async(group=False) == expected

@@ -23,6 +23,7 @@ from azure.ai.inference import StreamingError
 from azure.ai.inference._tracing import (
     CONTENT_RECORDING_ENV,
     NO_SPAN,
+    UNTRACED,
     request_attributes,
     response_attributes,
     server_attributes,
@@ -564,10 +565,41 @@ def test_native_azure_core_tracer_also_gets_gen_ai_spans(emu, mode, span_exporte
 def test_tracing_off_is_a_single_no_op():
     from azure.core.rest import HttpRequest
 
-    assert start_span("chat", "https://example.com", HttpRequest("POST", "https://example.com"), None) is NO_SPAN
-    with NO_SPAN as span:
+    span = start_span("chat", "https://example.com", HttpRequest("POST", "https://example.com"), None)
+    assert span is UNTRACED and type(span) is type(NO_SPAN)
+    with span:
         data = {"id": "x"}
         assert span.record(data) is data
+
+
+def test_tracing_off_reads_the_settings_once_per_call(emu, mode, monkeypatch):
+    """With tracing off, a call reads azure-core's tracing settings once (its span), and its pipeline's
+    `DistributedTracingPolicy` is told so instead of reading them again; no span is made either way."""
+    reads: list[bool] = []
+    real = settings.tracing_enabled
+
+    class Counting:
+        def __call__(self, *args: Any) -> Any:
+            reads.append(True)
+            return real(*args)
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(real, name)
+
+    monkeypatch.setattr(type(settings), "tracing_enabled", Counting())  # the class holds the setting (a descriptor)
+
+    async def body(m):
+        async with m.client("ChatCompletionsClient", emu.url) as client:
+            for _ in range(3):
+                assert (await m.call(client.create(messages=MESSAGES))).choices[0].message.content == REPLY
+            reads.clear()
+            await m.call(client.create(messages=MESSAGES))
+            assert len(reads) == 1
+            reads.clear()
+            await iterate(m, await m.call(client.create_streaming(messages=MESSAGES)))
+            assert len(reads) == 1
+
+    mode.run(body)
 
 
 def test_importing_the_library_does_not_import_opentelemetry():

@@ -580,7 +580,7 @@ class ChatCompletionsClient(InferenceClient, _ChatCompletionsClient):
             stream=True,
         )
         with self._trace(CHAT, request) as span:
-            response = self._send(request, kwargs, stream=True)
+            response = self._send(request, kwargs, span, stream=True)
             problem = check_event_stream(response)
             if problem is not None:
                 try:

@@ -27,11 +27,11 @@ from ._core.arguments import PER_CALL_OPTIONS, check_options
 from ._core.results import model_info, raise_for_status, read_json
 from ._pipeline import RedirectPolicy, TokenCredentialPolicy, PipelineKind
 from ._pipeline import default_transport
-from ._policies import RETRY_AFTER_REFUSED, RetryPolicy, SansIOPolicyGroup
+from ._policies import RETRY_AFTER_REFUSED, TRACING_FOUND_OFF, RetryPolicy, SansIOPolicyGroup
 from ._settings import ClientSettings
 from ._streaming import StreamingChatCompletions
 from ._transport._azure_core import run_pipeline
-from ._tracing import MODEL_INFO, CallSpan, content_recording_keyword, start_span
+from ._tracing import MODEL_INFO, UNTRACED, CallSpan, content_recording_keyword, start_span
 
 __all__ = ["InferenceClient", "StreamT"]
 
@@ -87,10 +87,13 @@ class InferenceClient:
         generated.__init__(self._settings.endpoint, credential, api_version=self._settings.api_version, **kwargs)
         self._content_recording = content_recording_keyword(enable_content_recording)
 
-    def _send(self, request: HttpRequest, kwargs: dict[str, Any], *, stream: bool = False) -> HttpResponse:
+    def _send(
+        self, request: HttpRequest, kwargs: dict[str, Any], span: CallSpan, *, stream: bool = False
+    ) -> HttpResponse:
         result = run_pipeline(
             self._client._pipeline,  # pylint: disable=protected-access
             request,
+            marks=TRACING_FOUND_OFF if span is UNTRACED else None,
             stream=stream,
             **self._settings.call_options(kwargs, stream),
         )
@@ -108,7 +111,7 @@ class InferenceClient:
 
     def _json(self, operation: str, request: HttpRequest, kwargs: dict[str, Any]) -> dict[str, Any]:
         with self._trace(operation, request) as span:
-            return span.record(read_json(self._send(request, kwargs)))
+            return span.record(read_json(self._send(request, kwargs, span)))
 
     def _trace(self, operation: str, request: HttpRequest) -> CallSpan:
         """The span of a call about to send `request`: a no-op unless azure-core tracing is on."""

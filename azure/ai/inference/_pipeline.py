@@ -7,8 +7,9 @@ policy list handed to the generated client's constructor (`policies=`), which bu
 `PipelineClient` from it.
 
 The list is azure-core's usual order without `ContentDecodePolicy` (the clients parse each body once, themselves),
-with `CredentialHeaderCleanupPolicy` in place of azure-core's `SensitiveHeaderCleanupPolicy`, and with each run of
-sans-IO policies in one layer (`SansIOPolicyGroup`). The sync and async clients differ only in the policy and
+with `CredentialHeaderCleanupPolicy` in place of azure-core's `SensitiveHeaderCleanupPolicy`, with `_policies`'
+`UserAgentPolicy` and `DistributedTracingPolicy` (azure-core's, doing less for the same result), and with each run
+of sans-IO policies in one layer (`SansIOPolicyGroup`). The sync and async clients differ only in the policy and
 transport types they pass in a `PipelineKind`.
 """
 
@@ -28,12 +29,10 @@ from azure.core.pipeline.policies import (
     AsyncBearerTokenCredentialPolicy,
     BearerTokenCredentialPolicy,
     CustomHookPolicy,
-    DistributedTracingPolicy,
     HeadersPolicy,
     ProxyPolicy,
     SansIOHTTPPolicy,
     SensitiveHeaderCleanupPolicy,
-    UserAgentPolicy,
 )
 
 from ._core.credentials import (
@@ -48,8 +47,10 @@ from ._core.credentials import (
 from ._core.endpoints import EndpointShape
 from ._policies import (
     DEFAULT_RETRY_AFTER_MAX,
+    DistributedTracingPolicy,
     HeaderCheckPolicy,
     RequestIdPolicy,
+    UserAgentPolicy,
     check_retry_after_max,
     grouped,
     logging_policies,
@@ -407,9 +408,11 @@ class RedirectPolicy(_RedirectPolicy[Any, Any]):
         try:
             return super().send(request)
         finally:
-            for followed in request.context.get(_FOLLOWED, ()):
-                followed.close()
-            request.context[_FOLLOWED] = []
+            followed = request.context.get(_FOLLOWED)
+            if followed:
+                for response in followed:
+                    response.close()
+                request.context[_FOLLOWED] = []
 
 
 class AsyncRedirectPolicy(_AsyncRedirectPolicy[Any, Any]):
@@ -426,6 +429,8 @@ class AsyncRedirectPolicy(_AsyncRedirectPolicy[Any, Any]):
         try:
             return await super().send(request)
         finally:
-            for followed in request.context.get(_FOLLOWED, ()):
-                await followed.close()
-            request.context[_FOLLOWED] = []
+            followed = request.context.get(_FOLLOWED)
+            if followed:
+                for response in followed:
+                    await response.close()
+                request.context[_FOLLOWED] = []

@@ -24,6 +24,11 @@
 - `HeaderCheckPolicy` refuses a request whose header names or values could change the headers a server reads
   (`_core.headers.check_header_fields`, which the http.client transport also runs): a `ValueError` before anything
   is sent, whatever the transport.
+- `UserAgentPolicy` and `DistributedTracingPolicy` are azure-core's, doing less for the same result: the first
+  looks for a `User-Agent` already set among the header pairs (azure-core's `in` raises and catches a `KeyError`
+  when there is none); the second does not read azure-core's tracing settings a second time in a call whose
+  span read them moments before and found tracing off (`TRACING_FOUND_OFF`), unless the call passes its own
+  `tracing_options`.
 """
 
 from __future__ import annotations
@@ -40,9 +45,11 @@ from typing import Any, Optional, cast
 from azure.core.exceptions import DecodeError
 from azure.core.pipeline import PipelineRequest, PipelineResponse
 from azure.core.pipeline.policies import AsyncRetryPolicy as _AsyncRetryPolicy
+from azure.core.pipeline.policies import DistributedTracingPolicy as _DistributedTracingPolicy
 from azure.core.pipeline.policies import HttpLoggingPolicy, NetworkTraceLoggingPolicy
 from azure.core.pipeline.policies import RequestIdPolicy as _RequestIdPolicy
 from azure.core.pipeline.policies import RetryPolicy as _RetryPolicy
+from azure.core.pipeline.policies import UserAgentPolicy as _UserAgentPolicy
 from azure.core.pipeline.policies import (
     AsyncHTTPPolicy,
     HTTPPolicy,
@@ -304,6 +311,33 @@ class RequestIdPolicy(_RequestIdPolicy):
         super().on_request(request)
 
 
+class UserAgentPolicy(_UserAgentPolicy):
+    """azure-core's `UserAgentPolicy` (see the module's docstring)."""
+
+    def on_request(self, request: PipelineRequest[Any]) -> None:
+        if self.overwrite or "user_agent" in request.context.options:
+            super().on_request(request)
+            return
+        headers = request.http_request.headers
+        if not has_header(headers, "user-agent"):
+            headers[self._USERAGENT] = self.user_agent  # read here, as azure-core reads it: the environment's part
+
+
+# A pipeline context key: the call's span read azure-core's tracing settings just before the pipeline ran, and
+# tracing was off.
+TRACING_FOUND_OFF = "azure.ai.inference.tracing_found_off"
+
+
+class DistributedTracingPolicy(_DistributedTracingPolicy[Any, Any]):
+    """azure-core's `DistributedTracingPolicy` (see the module's docstring)."""
+
+    def on_request(self, request: PipelineRequest[Any]) -> None:
+        context = request.context
+        if context.get(TRACING_FOUND_OFF) and "tracing_options" not in context.options:
+            return  # what azure-core's policy does with tracing off and no tracing_options for the call
+        super().on_request(request)
+
+
 class HeaderCheckPolicy(SansIOHTTPPolicy[Any, Any]):
     """Refuses a request whose headers (`headers=`, `user_agent`, a policy's) hold an invalid name or a control
     character in a value (`check_header_fields`): a `ValueError` before the transport connects anywhere."""
@@ -322,10 +356,18 @@ def logging_policies(kwargs: dict[str, Any]) -> None:
         kwargs["http_logging_policy"] = policy
 
 
+def _answers(policy: SansIOHTTPPolicy[Any, Any]) -> bool:
+    """Whether a policy has an `on_response` of its own: `SansIOHTTPPolicy`'s does nothing."""
+    base: Any = SansIOHTTPPolicy
+    return "on_response" in vars(policy) or type(policy).on_response is not base.on_response
+
+
 class _Group:
     def __init__(self, policies: list[SansIOHTTPPolicy[Any, Any]]) -> None:
         super().__init__()
         self._policies = policies
+        # The positions of the policies whose `on_response` does something, innermost first.
+        self._answering = [index for index in range(len(policies) - 1, -1, -1) if _answers(policies[index])]
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({', '.join(type(p).__name__ for p in self._policies)})"
@@ -333,7 +375,8 @@ class _Group:
 
 class SansIOPolicyGroup(_Group, HTTPPolicy[Any, Any]):
     """Consecutive sans-IO policies as one layer of a sync pipeline: `on_request` outermost first,
-    `on_response` innermost first, and `on_exception` of every policy that an error passes on its way out."""
+    `on_response` innermost first (skipping the policies whose `on_response` is `SansIOHTTPPolicy`'s, which does
+    nothing), and `on_exception` of every policy that an error passes on its way out."""
 
     def send(self, request: PipelineRequest[Any]) -> PipelineResponse[Any, Any]:
         policies = self._policies
@@ -347,7 +390,7 @@ class SansIOPolicyGroup(_Group, HTTPPolicy[Any, Any]):
             for policy in reversed(policies[:entered]):
                 policy.on_exception(request)
             raise
-        for index in range(len(policies) - 1, -1, -1):
+        for index in self._answering:
             try:
                 policies[index].on_response(request, response)
             except Exception:
@@ -376,7 +419,7 @@ class AsyncSansIOPolicyGroup(_Group, AsyncHTTPPolicy[Any, Any]):
                 if result is not None and inspect.isawaitable(result):
                     await result
             raise
-        for index in range(len(policies) - 1, -1, -1):
+        for index in self._answering:
             try:
                 result = policies[index].on_response(request, response)
                 if result is not None and inspect.isawaitable(result):

@@ -331,14 +331,19 @@ class CallSpan:
 
 NO_SPAN = CallSpan()
 
+# The no-op span of a call for which azure-core's tracing settings were read, just now, and said off: the client
+# tells its pipeline so, whose `DistributedTracingPolicy` then does not read them again for the call.
+UNTRACED = CallSpan()
+
 
 def start_span(operation: str, endpoint: str, request: "HttpRequest", content_recording: Optional[bool]) -> CallSpan:
-    """The span of a call about to send `request`; `NO_SPAN` unless azure-core tracing is on.
+    """The span of a call about to send `request`; a no-op (`UNTRACED` or `NO_SPAN`) unless azure-core tracing
+    is on.
 
     Tracing problems are logged and never fail the call.
     """
-    if not (INSTRUMENTATION.on or settings.tracing_enabled()):
-        return NO_SPAN
+    if not INSTRUMENTATION.on and not settings.tracing_enabled():
+        return UNTRACED
     try:
         return _open(operation, endpoint, request, content_recording)
     except Exception:  # pylint: disable=broad-except

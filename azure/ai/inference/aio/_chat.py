@@ -579,7 +579,7 @@ class ChatCompletionsClient(InferenceClient, _ChatCompletionsClient):
             stream=True,
         )
         with self._trace(CHAT, request) as span:
-            response = await self._send(request, kwargs, stream=True)
+            response = await self._send(request, kwargs, span, stream=True)
             problem = check_event_stream(response)
             if problem is not None:
                 try:
