@@ -29,9 +29,13 @@ def _describe_char(char: str) -> str:
 
 # Header fields already found valid (Latin-1 text included), as (name, value) pairs: most of a client's headers are
 # the same on every call, so a call usually checks only its request id. Bounded: emptied when full. Credentials are
-# never kept (checked on every call): a key or token stays nowhere beyond the requests that carry it.
+# never kept (checked on every call): a key or token stays nowhere beyond the requests that carry it. Nor are the
+# request ids azure-core's policy sends, new on every call: keeping them would only empty the table every few
+# hundred calls.
 _VALID: dict[tuple[str, str], bool] = {}
-_NEVER_KEPT = frozenset(name.lower() for name in (*CREDENTIAL_HEADERS, "Proxy-Authorization", "Cookie"))
+_NEVER_KEPT = frozenset(
+    name.lower() for name in (*CREDENTIAL_HEADERS, "Proxy-Authorization", "Cookie", "x-ms-client-request-id")
+)
 _VALID_MOST = 512
 _VALID_VALUE_MOST = 1024  # longer values are checked every time rather than kept
 
@@ -48,20 +52,15 @@ def check_header_fields(items: Iterable[tuple[Any, Any]], latin1: bool = False) 
     except TypeError:  # a value that cannot be hashed (not text): checked as it is
         unknown = pairs
     if unknown:
-        _check_each(unknown, latin1)
+        _check_each(unknown, latin1)  # every name is a str from here on
         for item in unknown:
-            _remember(item)
+            if item[0].lower() not in _NEVER_KEPT:
+                _remember(item)
 
 
 def _remember(item: tuple[Any, Any]) -> None:
     name, value = item
-    if (
-        type(name) is str
-        and type(value) is str
-        and len(value) <= _VALID_VALUE_MOST
-        and name.lower() not in _NEVER_KEPT
-        and _is_latin1(value)
-    ):
+    if type(name) is str and type(value) is str and len(value) <= _VALID_VALUE_MOST and _is_latin1(value):
         if len(_VALID) >= _VALID_MOST:
             _VALID.clear()
         _VALID[item] = True
