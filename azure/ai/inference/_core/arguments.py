@@ -17,7 +17,7 @@ import math
 import re
 import warnings
 from collections.abc import Mapping, Sequence
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, cast
 
 from .json import as_mapping, as_sequence
 from .._utils.model_base import SdkJSONEncoder
@@ -247,8 +247,10 @@ def _messages(name: str, value: Any, _: str) -> Any:
         raise TypeError(f"{name} must be a list of chat messages (SystemMessage, UserMessage, ... or dicts)")
     if not messages:
         raise ValueError(f"{name} must hold at least one message")
+    wire: list[Any] = []
     for i, item in enumerate(messages):
         where = f"{name}[{i}]"
+        item = _wire_form(item)  # a model's own dict, read without the model's mapping methods
         message = as_mapping(item)
         if message is None:
             raise TypeError(f"{where} must be a chat message or a dict, not {type(item).__name__}")
@@ -266,7 +268,17 @@ def _messages(name: str, value: Any, _: str) -> Any:
                 raise TypeError(f"{where}.content must be a str")
         elif not isinstance(content, str):
             raise TypeError(f"{where}.content must be a str, not {type(content).__name__}")
-    return value
+        wire.append(item)
+    return wire
+
+
+def _wire_form(item: Any) -> Any:
+    """A message as the body's encoder writes it: a model's own dict (which the encoder would copy, key by key,
+    through the model's mapping methods) or the item itself."""
+    data: Any = getattr(item, "_data", None) if getattr(item, "_is_model", False) else None
+    if type(data) is dict:  # pyright: ignore[reportUnknownArgumentType]
+        return cast("dict[str, Any]", data)
+    return item
 
 
 def _user_content(where: str, content: Any) -> None:

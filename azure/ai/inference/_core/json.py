@@ -36,7 +36,9 @@ def loads(text: "str | bytes | bytearray") -> Any:
 
 def as_mapping(value: object) -> Optional[Mapping[str, Any]]:
     """The value as a mapping (a dict or a model), or None."""
-    return cast("Mapping[str, Any]", value) if isinstance(value, Mapping) else None
+    if type(value) is dict or isinstance(value, Mapping):  # a dict without asking the ABC
+        return cast("Mapping[str, Any]", value)
+    return None
 
 
 def as_dict(value: object) -> Optional[dict[str, Any]]:
@@ -46,6 +48,8 @@ def as_dict(value: object) -> Optional[dict[str, Any]]:
 
 def as_sequence(value: object) -> Optional[Sequence[Any]]:
     """The value as a list-like sequence (not a str or bytes), or None."""
+    if type(value) is list:  # without asking the ABC
+        return cast("Sequence[Any]", value)  # type: ignore[redundant-cast, unused-ignore]
     if isinstance(value, (str, bytes, bytearray)) or not isinstance(value, Sequence):
         return None
     return cast("Sequence[Any]", value)  # type: ignore[redundant-cast, unused-ignore]
