@@ -30,8 +30,9 @@ from .json import as_dict, loads
 __all__ = ["StreamingError"]
 
 _EXCERPT = 500
-_TAGS = re.compile(r"<[^>]*>")
-_SPACES = re.compile(r"\s+")
+# Patterns compiled on first use (through `re`'s cache): only an error page needs them.
+_TAGS = r"<[^>]*>"
+_SPACES = r"\s+"
 
 
 class StreamingError(HttpResponseError):
@@ -46,8 +47,8 @@ class StreamingError(HttpResponseError):
 def excerpt(text: str, limit: int = _EXCERPT) -> str:
     """A bounded, one-line excerpt of a body, with HTML tags removed."""
     if "<" in text and ">" in text:
-        text = _TAGS.sub(" ", text)
-    text = _SPACES.sub(" ", text).strip()
+        text = re.sub(_TAGS, " ", text)
+    text = re.sub(_SPACES, " ", text).strip()
     return text if len(text) <= limit else text[:limit] + "..."
 
 

@@ -17,7 +17,6 @@ the error names the extra that brings it. This module knows messages as mappings
 from __future__ import annotations
 
 import copy
-import dataclasses
 import functools
 import re
 import sys
@@ -38,7 +37,8 @@ __all__ = [
 ]
 
 EXTRA_HINT = 'pip install "azure-ai-inference[structured]"'
-_NAME_RE = re.compile(r"[^A-Za-z0-9_-]")
+# Compiled on first use (through `re`'s cache), not when the package is imported.
+_NAME_RE = r"[^A-Za-z0-9_-]"
 # Keywords dropped from every schema: strict mode requires every property, so a default cannot apply, and
 # titles only repeat the names.
 _DROPPED = ("default", "title")
@@ -124,7 +124,7 @@ def is_structured_type(value: object) -> bool:
     pydantic = sys.modules.get("pydantic")
     if pydantic is not None and issubclass(value, pydantic.BaseModel):
         return True
-    return _is_typed_dict(value) or dataclasses.is_dataclass(value)
+    return _is_typed_dict(value) or hasattr(value, "__dataclass_fields__")  # `dataclasses.is_dataclass`'s test
 
 
 def _is_typed_dict(tp: type) -> bool:
@@ -269,7 +269,7 @@ def strict_json_schema(tp: type) -> dict[str, Any]:
 
 def schema_name(tp: type) -> str:
     """A schema or tool name the services accept (letters, digits, `_`, `-`; at most 64) from a type's name."""
-    name = _NAME_RE.sub("_", getattr(tp, "__name__", "") or "")[:64]
+    name = re.sub(_NAME_RE, "_", getattr(tp, "__name__", "") or "")[:64]
     return name or "response"
 
 

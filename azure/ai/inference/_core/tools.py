@@ -48,13 +48,14 @@ __all__ = [
 # The text of a tool message for a failed call: given the error and the call's function name.
 ErrorText = Callable[[BaseException, str], str]
 
-_NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-_NAME_SUB = re.compile(r"[^A-Za-z0-9_]")
+# Patterns compiled on first use (through `re`'s cache), not when the package is imported.
+_NAME_RE = r"^[A-Za-z0-9_-]{1,64}$"
+_NAME_SUB = r"[^A-Za-z0-9_]"
 _ARGS_HEADERS = frozenset({"args", "arguments", "parameters", "params", "keyword args", "keyword arguments"})
-_SECTION_RE = re.compile(r"^\s*([A-Za-z][A-Za-z ]*):\s*$")
-_GOOGLE_ARG_RE = re.compile(r"^\s*\*{0,2}([A-Za-z_][A-Za-z0-9_]*)\s*(?:\([^)]*\))?\s*:\s*(.*)$")
-_SPHINX_PARAM_RE = re.compile(r"^\s*:param\s+(?:[^:]*\s)?([A-Za-z_][A-Za-z0-9_]*)\s*:\s*(.*)$")
-_SPHINX_FIELD_RE = re.compile(r"^\s*:[A-Za-z]")
+_SECTION_RE = r"^\s*([A-Za-z][A-Za-z ]*):\s*$"
+_GOOGLE_ARG_RE = r"^\s*\*{0,2}([A-Za-z_][A-Za-z0-9_]*)\s*(?:\([^)]*\))?\s*:\s*(.*)$"
+_SPHINX_PARAM_RE = r"^\s*:param\s+(?:[^:]*\s)?([A-Za-z_][A-Za-z0-9_]*)\s*:\s*(.*)$"
+_SPHINX_FIELD_RE = r"^\s*:[A-Za-z]"
 
 
 class ToolCallError(ValueError):
@@ -122,7 +123,7 @@ def _google_args(lines: list[str], start: int, found: dict[str, str]) -> None:
             continue
         if _indent(line) <= base:
             break
-        match = _GOOGLE_ARG_RE.match(line)
+        match = re.match(_GOOGLE_ARG_RE, line)
         if match and (not current or _indent(line) <= entry_indent):
             current, entry_indent = match.group(1), _indent(line)
             found[current] = match.group(2).strip()
@@ -133,11 +134,11 @@ def _google_args(lines: list[str], start: int, found: dict[str, str]) -> None:
 def _sphinx_params(lines: list[str], found: dict[str, str]) -> None:
     current = ""
     for line in lines:
-        match = _SPHINX_PARAM_RE.match(line)
+        match = re.match(_SPHINX_PARAM_RE, line)
         if match:
             current = match.group(1)
             found[current] = match.group(2).strip()
-        elif _SPHINX_FIELD_RE.match(line) or not line.strip():
+        elif re.match(_SPHINX_FIELD_RE, line) or not line.strip():
             current = ""
         elif current:
             found[current] = f"{found[current]} {line.strip()}"
@@ -151,12 +152,12 @@ def parse_docstring(doc: Optional[str]) -> tuple[Optional[str], dict[str, str]]:
     lines = inspect.cleandoc(doc).splitlines()
     summary: list[str] = []
     for line in lines:
-        if not line.strip() or _SECTION_RE.match(line) or _SPHINX_FIELD_RE.match(line):
+        if not line.strip() or re.match(_SECTION_RE, line) or re.match(_SPHINX_FIELD_RE, line):
             break
         summary.append(line.strip())
     params: dict[str, str] = {}
     for index, line in enumerate(lines):
-        header = _SECTION_RE.match(line)
+        header = re.match(_SECTION_RE, line)
         if header and header.group(1).strip().lower() in _ARGS_HEADERS:
             _google_args(lines, index, params)
     _sphinx_params(lines, params)
@@ -210,7 +211,7 @@ class FunctionTool:
         fields: Mapping[str, str],
         positional: Sequence[str] = (),
     ) -> None:
-        if not _NAME_RE.match(name):
+        if not re.match(_NAME_RE, name):
             raise ValueError(f"tool name {name!r} must be 1 to 64 letters, digits, '_' or '-'")
         self.name = name
         self.description = description
@@ -296,7 +297,7 @@ def _from_function(func: Callable[..., Any], name: Optional[str], description: O
         info = pydantic.Field(default, alias=param.name, description=docs.get(param.name))
         fields[field] = (hints[param.name], info)
     config = pydantic.ConfigDict(extra="forbid", populate_by_name=False, protected_namespaces=())
-    validator = pydantic.create_model(f"{_NAME_SUB.sub('_', tool_name)}_arguments", __config__=config, **fields)
+    validator = pydantic.create_model(f"{re.sub(_NAME_SUB, '_', tool_name)}_arguments", __config__=config, **fields)
     return FunctionTool(tool_name, description or summary, validator, func, names, positional)
 
 
