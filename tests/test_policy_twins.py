@@ -3,6 +3,7 @@ the same spans, and azure-core's tracing settings read once per call while traci
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
@@ -81,3 +82,50 @@ def test_tracing_policy_without_the_mark_does_what_azure_cores_does():
         policy.on_request(request)
         assert "tracing_options" not in request.context.options  # used up, as azure-core uses it
         assert CoreTracingPolicy.TRACING_CONTEXT not in request.context
+
+
+SETTINGS_CASES = [
+    ({}, {}),
+    ({"AZURE_TRACING_ENABLED": "true"}, {}),
+    ({"AZURE_TRACING_ENABLED": "false"}, {}),
+    ({"AZURE_TRACING_ENABLED": "not-a-bool"}, {}),
+    ({"AZURE_SDK_TRACING_IMPLEMENTATION": "opentelemetry"}, {}),
+    ({"AZURE_SDK_TRACING_IMPLEMENTATION": "no-such-plugin"}, {}),
+    ({}, {"tracing_enabled": True}),
+    ({}, {"tracing_enabled": False}),
+    ({}, {"tracing_implementation": "opentelemetry"}),
+    ({"AZURE_TRACING_ENABLED": "false"}, {"tracing_implementation": "opentelemetry"}),
+]
+
+
+@pytest.mark.parametrize("environment, values", SETTINGS_CASES)
+def test_tracing_is_told_off_only_when_azure_core_says_off(environment, values, monkeypatch):
+    from azure.ai.inference._transport._azure_core import tracing_surely_off  # pylint: disable=import-outside-toplevel
+
+    for name in ("AZURE_TRACING_ENABLED", "AZURE_SDK_TRACING_IMPLEMENTATION"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    saved = {name: getattr(settings, name)._user_value for name in values}  # pylint: disable=protected-access
+    try:
+        for name, value in values.items():
+            setattr(settings, name, value)
+        surely_off = tracing_surely_off()
+        assert surely_off == (not environment and not values)  # told off only with nothing given anywhere
+        if surely_off:
+            assert settings.tracing_enabled() is False
+    finally:
+        for name, value in saved.items():
+            getattr(settings, name)._user_value = value  # pylint: disable=protected-access
+
+
+def test_environment_has_is_in_os_environ(monkeypatch):
+    from azure.ai.inference._transport._azure_core import environment_has  # pylint: disable=import-outside-toplevel
+
+    name = "AZURE_AI_INFERENCE_TEST_VARIABLE"
+    monkeypatch.delenv(name, raising=False)
+    assert environment_has(name) is False and (name in os.environ) is False
+    monkeypatch.setenv(name, "")
+    assert environment_has(name) is True and (name in os.environ) is True
+    monkeypatch.delenv(name)
+    assert environment_has(name) is False

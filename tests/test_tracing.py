@@ -573,8 +573,9 @@ def test_tracing_off_is_a_single_no_op():
 
 
 def test_tracing_off_reads_the_settings_once_per_call(emu, mode, monkeypatch):
-    """With tracing off, a call reads azure-core's tracing settings once (its span), and its pipeline's
-    `DistributedTracingPolicy` is told so instead of reading them again; no span is made either way."""
+    """With tracing off, a call reads azure-core's tracing settings at most once (its span; not at all when
+    nothing sets them, `tracing_surely_off`), and its pipeline's `DistributedTracingPolicy` is told so instead of
+    reading them again. Here a counting stand-in for the setting makes the span read it."""
     reads: list[bool] = []
     real = settings.tracing_enabled
 

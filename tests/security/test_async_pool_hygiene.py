@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import ssl
 import struct
 import threading
@@ -306,3 +307,22 @@ def test_clean_connections_are_reused(mode: Any, emu: Any) -> None:
             assert emu.accepted_connections == before
 
     mode.run(body)
+
+
+def test_the_quiet_check_made_once_keeps_telling_the_truth() -> None:
+    """A connection's quiet check is made on its first reuse and asked again on every later one: each time it must
+    see what is in the socket now (bytes, then none once read, then the peer's close)."""
+    from azure.ai.inference._transport.idle import QuietCheck, quiet  # pylint: disable=import-outside-toplevel
+
+    ours, peer = socket.socketpair()
+    with ours, peer:
+        ours.setblocking(False)
+        check = QuietCheck(ours)
+        assert check() is True and quiet(ours) is True
+        peer.sendall(b"HTTP/1.1 200 OK\r\n")
+        assert check() is False and quiet(ours) is False
+        ours.recv(100)
+        assert check() is True
+        peer.close()
+        assert check() is False and quiet(ours) is False
+    assert QuietCheck(None)() is None  # nothing to ask: the caller peeks itself

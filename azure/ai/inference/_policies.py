@@ -25,10 +25,10 @@
   (`_core.headers.check_header_fields`, which the http.client transport also runs): a `ValueError` before anything
   is sent, whatever the transport.
 - `UserAgentPolicy` and `DistributedTracingPolicy` are azure-core's, doing less for the same result: the first
-  looks for a `User-Agent` already set among the header pairs (azure-core's `in` raises and catches a `KeyError`
-  when there is none); the second does not read azure-core's tracing settings a second time in a call whose
-  span read them moments before and found tracing off (`TRACING_FOUND_OFF`), unless the call passes its own
-  `tracing_options`.
+  looks for a `User-Agent` already set among the header pairs, and for `AZURE_HTTP_USER_AGENT` in the dict behind
+  `os.environ` (azure-core's lookups raise and catch a `KeyError` when there is none); the second does not read
+  azure-core's tracing settings a second time in a call whose span read them moments before and found tracing
+  off (`TRACING_FOUND_OFF`), unless the call passes its own `tracing_options`.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ from azure.core.pipeline.policies import (
 )
 
 from ._core.headers import check_header_fields
-from ._transport._azure_core import has_header, header_pairs, in_memory_body
+from ._transport._azure_core import environment_has, has_header, header_pairs, in_memory_body
 from ._transport.bodies import ResponseTooLargeError
 
 __all__: list[str] = []
@@ -313,6 +313,12 @@ class RequestIdPolicy(_RequestIdPolicy):
 
 class UserAgentPolicy(_UserAgentPolicy):
     """azure-core's `UserAgentPolicy` (see the module's docstring)."""
+
+    @property
+    def user_agent(self) -> str:
+        if self.use_env and environment_has(self._ENV_ADDITIONAL_USER_AGENT):
+            return str(super().user_agent)
+        return str(self._user_agent)  # what azure-core's gives while the variable is not set
 
     def on_request(self, request: PipelineRequest[Any]) -> None:
         if self.overwrite or "user_agent" in request.context.options:

@@ -41,6 +41,7 @@ from urllib.parse import urlsplit
 
 from azure.core.settings import settings
 
+from ._transport._azure_core import tracing_surely_off
 from ._utils.model_base import SdkJSONEncoder
 from ._version import VERSION
 
@@ -342,7 +343,7 @@ def start_span(operation: str, endpoint: str, request: "HttpRequest", content_re
 
     Tracing problems are logged and never fail the call.
     """
-    if not INSTRUMENTATION.on and not settings.tracing_enabled():
+    if not INSTRUMENTATION.on and (tracing_surely_off() or not settings.tracing_enabled()):
         return UNTRACED
     try:
         return _open(operation, endpoint, request, content_recording)

@@ -14,7 +14,8 @@ Besides these names, `request_with_body` makes a rest request as azure-core's co
 its headers' `_store` set directly), and `run_pipeline`/`run_pipeline_async` run a pipeline's policies as azure-core's
 `run` does (its `_impl_policies` and `_transport`) without the multipart preparation a plain request does not need;
 `_policies._BoundedRetry` overrides the retry policies' `_configure_positions` for a request whose body is in memory
-(`in_memory_body`), which has no stream position to remember.
+(`in_memory_body`), which has no stream position to remember. `tracing_surely_off` reads the tracing settings'
+private `_user_value`, `_default` and `_system_hook` to tell, without their environment lookups, that tracing is off.
 The transports subclass public azure-core classes and use some of their private members:
 `AioHttpTransport.session`, `._session_owner`, `._has_been_opened`, `._build_ssl_config()` (our session, our TLS
 contexts), `._get_request_data()` (files as aiohttp form data, as azure-core sends them); the rest requests'
@@ -27,10 +28,13 @@ and `_set_read_checks()` (a body read by our bounded reader counts as read).
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any, Optional
 
+from azure.core import settings as _settings_module
 from azure.core.pipeline import PipelineContext, PipelineRequest
 from azure.core.rest import HttpRequest
+from azure.core.settings import settings
 from azure.core.utils import case_insensitive_dict
 
 # The implementation behind azure-core's sync rest responses (read, iter_bytes, json, ...): azure-core has no
@@ -60,9 +64,11 @@ __all__ = [
     "has_header",
     "header_pairs",
     "in_memory_body",
+    "environment_has",
     "request_with_body",
     "run_pipeline",
     "run_pipeline_async",
+    "tracing_surely_off",
 ]
 
 
@@ -101,6 +107,38 @@ def __getattr__(name: str) -> Any:
 
         return headers_type
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+# The marker of a setting given no value in code (azure-core's `_unset`); a fresh object if it is ever gone, which
+# makes `tracing_surely_off` always defer to azure-core.
+_UNSET: Any = getattr(_settings_module, "_unset", object())
+_TRACING_VARIABLES = ("AZURE_TRACING_ENABLED", "AZURE_SDK_TRACING_IMPLEMENTATION")
+
+
+def tracing_surely_off() -> bool:
+    """True when azure-core's `settings.tracing_enabled()` is surely False, told without asking it (its lookups of
+    two absent environment variables each raise and catch a `KeyError`): neither `tracing_enabled` nor
+    `tracing_implementation` was given a value, in code or in the environment, and both fall back to defaults
+    that make tracing off (None, with no system hook). False when that cannot be told: then ask azure-core."""
+    given: Any = settings
+    for setting in (given.tracing_enabled, given.tracing_implementation):
+        fields: Any = getattr(setting, "__dict__", {})
+        if fields.get("_user_value") is not _UNSET or fields.get("_default", _UNSET) is not None:
+            return False
+        if fields.get("_system_hook", _UNSET) is not None:
+            return False
+    return not any(environment_has(name) for name in _TRACING_VARIABLES)
+
+
+def environment_has(name: str) -> bool:
+    """`name in os.environ`, read from the dict behind `os.environ` when it has one (the mapping's own lookup raises
+    and catches a `KeyError` for an absent name); as live as `os.environ` itself."""
+    environ: Any = os.environ
+    data: Any = getattr(environ, "_data", None)
+    encode: Any = getattr(environ, "encodekey", None)
+    if type(data) is not dict or encode is None:
+        return name in environ
+    return encode(name) in data
 
 
 def request_with_body(template: HttpRequest, content: bytes) -> HttpRequest:

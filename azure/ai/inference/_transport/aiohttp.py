@@ -63,7 +63,7 @@ from ._azure_core import AioHttpTransport as _AioHttpTransport
 from ._azure_core import CIMultiDict as _CIMultiDict
 from ._azure_core import RestAioHttpTransportResponse, header_pairs
 from .bodies import DEFAULT_MAX_RESPONSE_BYTES, BodyReader, check_max_response_bytes
-from .idle import quiet
+from .idle import QuietCheck, quiet
 from .proxy import EnvironmentProxies, choose_proxy_url, split_origin
 from .tls import TLSContexts
 
@@ -274,6 +274,7 @@ class _Protocol(ResponseHandler):
         super().__init__(loop)
         self.received = 0  # bytes delivered by the event loop
         self.idle_mark: Optional[int] = None  # `received` when the connection went back to the pool
+        self._quiet: Optional[QuietCheck] = None  # the socket's quiet check, made on the first reuse
 
     def data_received(self, data: bytes) -> None:
         self.received += len(data)
@@ -298,7 +299,12 @@ class _Protocol(ResponseHandler):
             return True  # new: never released
         if mark != self.received or self.should_close or not self.is_connected():
             return False
-        return not _bytes_waiting(self.transport)
+        check = self._quiet
+        if check is None:  # the socket stays this connection's while it is connected (checked just above)
+            raw: Any = self.transport.get_extra_info("socket") if self.transport is not None else None
+            check = self._quiet = QuietCheck(raw)
+        clean = check()
+        return clean if clean is not None else not _bytes_waiting(self.transport)
 
 
 class _Connector(aiohttp.TCPConnector):
