@@ -15,7 +15,10 @@ its headers' `_store` set directly), and `run_pipeline`/`run_pipeline_async` run
 `run` does (its `_impl_policies` and `_transport`) without the multipart preparation a plain request does not need;
 `_policies._BoundedRetry` overrides the retry policies' `_configure_positions` for a request whose body is in memory
 (`in_memory_body`), which has no stream position to remember. `tracing_surely_off` reads the tracing settings'
-private `_user_value`, `_default` and `_system_hook` to tell, without their environment lookups, that tracing is off.
+private `_user_value`, `_default` and `_system_hook` to tell, without their environment lookups, that tracing is off;
+`_policies.UserAgentPolicy` reads azure-core's `UserAgentPolicy._user_agent`, `_USERAGENT` and
+`_ENV_ADDITIONAL_USER_AGENT` (the base text, the header's and the variable's names) to give the same header
+without a lookup of an absent variable (`tests/test_policy_twins.py` compares the two).
 The transports subclass public azure-core classes and use some of their private members:
 `AioHttpTransport.session`, `._session_owner`, `._has_been_opened`, `._build_ssl_config()` (our session, our TLS
 contexts), `._get_request_data()` (files as aiohttp form data, as azure-core sends them); the rest requests'
