@@ -94,3 +94,29 @@ def test_a_closed_reused_connection_is_sent_at_most_retry_total_plus_one_times(m
             assert len(server.requests) == retry_total + 2
 
     mode.run(body)
+
+
+def test_the_tls_contexts_a_transport_keeps_stay_bounded(tmp_path: Any) -> None:
+    """Calls that pass a new `connection_verify` every time make a new TLS context each, but a transport keeps at
+    most `MOST_KEPT` of them (each holds its CA bundle in memory), the least recently used given up first."""
+    import trustme  # pylint: disable=import-outside-toplevel
+
+    from azure.ai.inference._transport.tls import TLSContexts  # pylint: disable=import-outside-toplevel
+
+    ca = trustme.CA()
+    bundles = []
+    for number in range(TLSContexts.MOST_KEPT + 8):
+        path = tmp_path / f"ca-{number}.pem"
+        ca.cert_pem.write_to_path(str(path))
+        bundles.append(str(path))
+    contexts = TLSContexts(use_env_settings=False)
+    first = contexts.get(bundles[0], None)
+    assert contexts.get(bundles[0], None) is first and len(contexts) == 1
+    for bundle in bundles[1:]:
+        contexts.get(bundle, None)
+        contexts.get(bundles[0], None)  # used again and again: never the one given up
+        assert len(contexts) <= TLSContexts.MOST_KEPT
+    assert len(contexts) == TLSContexts.MOST_KEPT
+    assert contexts.get(bundles[0], None) is first
+    given_up = contexts.get(bundles[1], None)  # given up long ago: made again
+    assert contexts.get(bundles[1], None) is given_up and len(contexts) == TLSContexts.MOST_KEPT

@@ -94,18 +94,29 @@ def ssl_context(verify: Verify, cert: Cert, default_ca: Optional[str]) -> ssl.SS
 
 class TLSContexts:
     """A transport's TLS contexts: one per distinct (verify, cert) setting, made on first use, all trusting the
-    CA bundle chosen when the transport was made (`default_ca_bundle`)."""
+    CA bundle chosen when the transport was made (`default_ca_bundle`). At most `MOST_KEPT` are kept, the least
+    recently used given up first: a context holds its CA bundle in memory, and calls may pass a new setting every
+    time. (A connection or route made with a context given up keeps using it.)"""
+
+    MOST_KEPT = 32
 
     __slots__ = ("default_ca", "_contexts")
 
     def __init__(self, use_env_settings: bool) -> None:
         self.default_ca = default_ca_bundle(use_env_settings)
-        self._contexts: dict[tuple[Verify, Cert], ssl.SSLContext] = {}
+        self._contexts: dict[tuple[Verify, Cert], ssl.SSLContext] = {}  # least recently used first
 
     def get(self, verify: Verify, cert: Any) -> ssl.SSLContext:
         """The context for these settings (`cert` in any form `as_cert` takes)."""
         key = (verify, as_cert(cert))
-        context = self._contexts.get(key)
+        contexts = self._contexts
+        context = contexts.pop(key, None)
         if context is None:
-            context = self._contexts[key] = ssl_context(key[0], key[1], self.default_ca)
+            context = ssl_context(key[0], key[1], self.default_ca)
+            while len(contexts) >= self.MOST_KEPT:
+                del contexts[next(iter(contexts))]
+        contexts[key] = context  # now the most recently used
         return context
+
+    def __len__(self) -> int:
+        return len(self._contexts)
