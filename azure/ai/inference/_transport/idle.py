@@ -20,20 +20,13 @@ _POLL = getattr(select, "poll", None)  # not on Windows
 def quiet(sock: Any) -> Optional[bool]:
     """True when the socket has nothing to read and no hang-up or error pending, False when it has (bytes, the
     peer's close, an error); None when `poll` cannot tell (missing or failing): the caller then peeks itself."""
-    if _POLL is None:
-        return None
-    try:
-        poller = _POLL()
-        poller.register(sock, select.POLLIN)
-        return not poller.poll(0)
-    except (OSError, ValueError):
-        return None
+    return QuietCheck(sock)()
 
 
 class QuietCheck:
-    """`quiet` for one socket, asked each time its connection is taken from a pool: the poll object is made and
-    the socket registered once. Ask it only while the socket is open (its descriptor could otherwise be another
-    socket's by then)."""
+    """`quiet` for one socket, to be asked again and again (each time its connection is taken from a pool): the
+    poll object is made and the socket registered once. Ask it only while the socket is open (its descriptor could
+    otherwise be another socket's by then)."""
 
     __slots__ = ("_poller",)
 
